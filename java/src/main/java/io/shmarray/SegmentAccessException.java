@@ -1,0 +1,14 @@
+package io.shmarray;
+
+/**
+ * Refused for safety or permission: the name is a symbolic link, not a regular file, owned by
+ * another user, open to group/other (not mode 0600), or the operating system denied access.
+ * shmarray never adopts such a segment.
+ */
+public class SegmentAccessException extends ShmException {
+    private static final long serialVersionUID = 1L;
+
+    public SegmentAccessException(String message, int errno, String segmentName) {
+        super(message, errno, segmentName);
+    }
+}

@@ -1,0 +1,59 @@
+package io.shmarray.internal;
+
+import java.util.Locale;
+
+/**
+ * The platform key that names the folder of the bundled native library inside the jar,
+ * {@code io/shmarray/native/<key>/libshmarray.so}, e.g. {@code linux-x86-64}. The same rule is
+ * applied by CMake ({@code cmake/ShmarrayPlatform.cmake}).
+ */
+public final class Platform {
+
+    /** Folder of the bundled libraries inside the jar. */
+    public static final String RESOURCE_ROOT = "io/shmarray/native";
+
+    /** File name of the native library. */
+    public static final String LIBRARY_FILE = "libshmarray.so";
+
+    private Platform() {}
+
+    /** The key for this JVM. */
+    public static String key() {
+        return key(System.getProperty("os.name", ""), System.getProperty("os.arch", ""));
+    }
+
+    /**
+     * The key for an {@code os.name} / {@code os.arch} pair.
+     *
+     * @throws UnsupportedOperationException naming the platform when shmarray has no build for it
+     */
+    public static String key(String osName, String osArch) {
+        String os = osName.toLowerCase(Locale.ROOT);
+        String arch = osArch.toLowerCase(Locale.ROOT);
+        String normalizedArch;
+        switch (arch) {
+            case "amd64":
+            case "x86_64":
+            case "x86-64":
+                normalizedArch = "x86-64";
+                break;
+            case "aarch64":
+            case "arm64":
+                normalizedArch = "aarch64";
+                break;
+            default:
+                normalizedArch = null;
+        }
+        if (!os.startsWith("linux") || normalizedArch == null) {
+            throw new UnsupportedOperationException("shmarray supports linux-x86-64 and linux-aarch64"
+                    + " (POSIX shared memory through a native shim); this JVM runs on os.name='"
+                    + osName + "', os.arch='" + osArch + "'");
+        }
+        return "linux-" + normalizedArch;
+    }
+
+    /** The resource path of the bundled library for a key. */
+    public static String resourcePath(String key) {
+        return RESOURCE_ROOT + "/" + key + "/" + LIBRARY_FILE;
+    }
+}
