@@ -45,6 +45,10 @@ public final class Segment implements AutoCloseable {
         String n = Names.check(name);
         long[] s = checkShape(shape);
         Backend b = Backends.get();
+        if (requestedBytes(b, dtype, s) == Long.MAX_VALUE) {
+            throw new IllegalArgumentException("shape " + java.util.Arrays.toString(s) + " of " + dtype
+                    + " overflows 2^63 bytes");
+        }
         byte[] h = new byte[SegmentHeaderDescriptor.HEADER_SIZE];
         int fd = b.create(n, dtype.code(), s, persistent ? SegmentHeaderDescriptor.FLAG_PERSISTENT : 0, h);
         if (fd < 0) throw NativeErrors.toException(b, fd, "create", n, requestedBytes(b, dtype, s));

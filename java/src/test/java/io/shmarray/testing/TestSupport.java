@@ -1,0 +1,73 @@
+package io.shmarray.testing;
+
+import io.shmarray.internal.ChildJvm;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+
+/** Helpers shared by the tests. */
+public final class TestSupport {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private TestSupport() {}
+
+    /** A fresh name for a test segment. */
+    public static String testName() {
+        return "shmarray-test-" + Long.toHexString(RANDOM.nextLong() & Long.MAX_VALUE);
+    }
+
+    /** Skips the current test, printing why (never a silent skip). */
+    public static void skip(String reason) {
+        System.out.println("SKIPPED: " + reason);
+        Assumptions.abort(reason);
+    }
+
+    /** Result of a child JVM run. */
+    public static final class Run {
+        public final int exitCode;
+        public final String output;
+
+        Run(int exitCode, String output) {
+            this.exitCode = exitCode;
+            this.output = output;
+        }
+
+        @Override
+        public String toString() {
+            return "exit " + exitCode + ", output:\n" + output;
+        }
+    }
+
+    /**
+     * Runs {@code mainClass} in a child JVM set up like a shmarray worker, with extra JVM
+     * options, and waits for it (killing it after {@code timeoutSeconds}).
+     */
+    public static Run runChild(List<String> extraJvmOptions, String mainClass, List<String> args, long timeoutSeconds)
+            throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(ChildJvm.command(mainClass, args));
+        cmd.addAll(1 + ChildJvm.jvmOptions().size(), extraJvmOptions); // later -D options win
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        // drain while waiting so a chatty child cannot block on a full pipe
+        byte[][] out = new byte[1][];
+        Thread reader = new Thread(() -> {
+            try {
+                out[0] = p.getInputStream().readAllBytes();
+            } catch (IOException e) {
+                out[0] = ("<output unreadable: " + e + ">").getBytes(StandardCharsets.UTF_8);
+            }
+        });
+        reader.start();
+        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor();
+            reader.join(5000);
+            throw new AssertionError("child JVM did not finish within " + timeoutSeconds + " s: " + cmd);
+        }
+        reader.join(5000);
+        return new Run(p.exitValue(), out[0] == null ? "" : new String(out[0], StandardCharsets.UTF_8));
+    }
+}
