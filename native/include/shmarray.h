@@ -215,6 +215,13 @@ SHMARRAY_API int32_t shmarray_attach(const char *name, int32_t writable,
  */
 SHMARRAY_API int32_t shmarray_attach_raw(const char *name, int32_t writable);
 
+/*
+ * Identity of the segment behind an open descriptor: out[0] = device, out[1] = inode. Two
+ * descriptors refer to the same segment exactly when both values match (a name that was
+ * unlinked and created again yields a new inode).
+ */
+SHMARRAY_API int32_t shmarray_identity(int32_t fd, int64_t *out);
+
 /* Current size in bytes of an open segment (fstat). */
 SHMARRAY_API int64_t shmarray_size(int32_t fd);
 

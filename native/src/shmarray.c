@@ -378,6 +378,16 @@ int32_t shmarray_attach(const char *name, int32_t writable, shmarray_header *hea
     return fd;
 }
 
+int32_t shmarray_identity(int32_t fd, int64_t *out) {
+    if (fd < 0) return -EBADF;
+    if (out == NULL) return -EINVAL;
+    struct stat st;
+    if (fstat(fd, &st) != 0) return -errno;
+    out[0] = (int64_t)st.st_dev;
+    out[1] = (int64_t)st.st_ino;
+    return 0;
+}
+
 int64_t shmarray_size(int32_t fd) {
     if (fd < 0) return -EBADF;
     struct stat st;

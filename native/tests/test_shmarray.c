@@ -93,6 +93,12 @@ static void test_roundtrip(void) {
     d[5] = -7.0; /* visible through the other mapping at once */
     CHECK(e[5] == -7.0);
 
+    int64_t id1[2], id2[2];
+    CHECK_EQ(0, shmarray_identity(fd, id1));
+    CHECK_EQ(0, shmarray_identity(fd2, id2));
+    CHECK(id1[0] == id2[0] && id1[1] == id2[1]); /* same segment */
+    CHECK_EQ(-EBADF, shmarray_identity(-1, id1));
+    CHECK_EQ(-EINVAL, shmarray_identity(fd, NULL));
     CHECK_EQ(0, shmarray_unmap(a, 96));
     CHECK_EQ(0, shmarray_unmap(b, 96));
     CHECK_EQ(0, shmarray_close(fd));

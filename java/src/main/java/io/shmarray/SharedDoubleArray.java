@@ -1,124 +1,228 @@
 package io.shmarray;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import io.shmarray.internal.Attachment;
 import io.shmarray.internal.Names;
-import io.shmarray.internal.Segment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
+import java.util.Objects;
 
 /**
- * A one-dimensional array of {@code double}s in a named POSIX shared-memory segment that other
- * processes (other JVMs, C programs, Python with numpy) attach to by name and read or write in
- * place.
+ * A shared array of {@code double} elements ({@code float64} in numpy) in a named POSIX
+ * shared-memory segment. See {@link SharedArray} for lifetime, views, handles and serialization.
  *
  * <pre>{@code
- * try (SharedDoubleArray a = SharedDoubleArray.create(1_000_000)) {
- *     a.set(0, 3.5);
- *     // another process: SharedDoubleArray.attach(a.name()).get(0) == 3.5
- *     a.unlink();   // remove the name once nobody needs to attach any more
+ * try (SharedDoubleArray a = SharedDoubleArray.create(1000)) {
+ *     a.set(0, (double) 7);
+ *     // another process: SharedDoubleArray.attach(a.name()).get(0) == 7
+ *     a.unlink();
  * }
  * }</pre>
  *
- * <p>{@link #close()} releases this process's mapping only; {@link #unlink()} removes the name
- * (existing mappings stay valid). Plain {@code get}/{@code set} have no ordering guarantees
- * between processes; synchronise through a process-level handshake (e.g. a child's exit).
- * Arrays larger than 2 GiB are supported.
+ * <p>Atomics ({@link #getVolatile}, {@link #setVolatile}, {@link #getAcquire}, {@link #setRelease},
+ * {@link #compareAndSet}, {@link #getAndAdd}) work across processes on the same segment; they are
+ * refused on {@link AccessMode#COPY_ON_WRITE} arrays. Floating-point atomics compare bit patterns (as {@code Double.doubleToRawLongBits}), so {@code -0.0} and {@code 0.0} differ and a NaN matches only its own bits.
  */
-public final class SharedDoubleArray implements AutoCloseable {
+// Generated from java/src/template/SharedXArray.java.tmpl by java/src/template/generate.py:
+// edit the template and run the generator, not this file.
+public final class SharedDoubleArray extends SharedArray {
 
-    private static final int CHUNK_SHIFT = 27; // 2^27 doubles = 1 GiB per buffer
-    private static final long CHUNK_MASK = (1L << CHUNK_SHIFT) - 1;
+    private static final long serialVersionUID = 1L;
 
-    private final Segment segment;
-    private final long length;
-    private final DoubleBuffer[] chunks;
+    private static final VarHandle ELEMENTS = MethodHandles.byteBufferViewVarHandle(double[].class, ByteOrder.nativeOrder());
 
-    private SharedDoubleArray(Segment segment) {
-        boolean success = false;
-        try {
-            if (segment.header().dtype() != DType.DOUBLE) {
-                throw new IllegalArgumentException("segment '" + segment.name() + "' holds "
-                        + segment.header().dtype() + " elements, not DOUBLE");
-            }
-            this.segment = segment;
-            this.length = segment.header().elementCount();
-            int n = (int) ((length + CHUNK_MASK) >>> CHUNK_SHIFT);
-            this.chunks = new DoubleBuffer[n];
-            for (int i = 0; i < n; i++) {
-                long first = (long) i << CHUNK_SHIFT;
-                long count = Math.min(length - first, 1L << CHUNK_SHIFT);
-                chunks[i] = segment.window(first * Double.BYTES, (int) (count * Double.BYTES)).asDoubleBuffer();
-            }
-            success = true;
-        } finally {
-            if (!success) segment.close();
-        }
-    }
-
-    /** Creates an array of {@code length} zeros under a fresh name ({@code shmarray-...}). */
-    public static SharedDoubleArray create(long length) {
-        return createNamed(Names.generate(), length);
+    SharedDoubleArray(Attachment attachment, long base, long[] shape, long[] strides) {
+        super(attachment, DType.DOUBLE, base, shape, strides);
     }
 
     /**
-     * Creates an array of {@code length} zeros under {@code name}.
+     * Creates a zero-filled array of the given shape ({@code create(n)} is one-dimensional) under
+     * a fresh name.
      *
-     * @throws SegmentExistsException when the name is taken
      * @throws InsufficientSharedMemoryException when /dev/shm cannot hold it
      */
-    public static SharedDoubleArray createNamed(String name, long length) {
-        if (length < 0) throw new IllegalArgumentException("length=" + length + ", must be >= 0");
-        return new SharedDoubleArray(Segment.create(name, DType.DOUBLE, new long[] {length}, false));
+    public static SharedDoubleArray create(long... shape) {
+        return createNamed(Names.generate(), shape);
     }
 
     /**
-     * Attaches read-write to an array another process created.
+     * Creates a zero-filled array under {@code name}.
      *
-     * @throws SegmentNotFoundException when no segment has this name
-     * @throws CorruptSegmentException when the segment is not a valid shmarray segment
+     * @throws SegmentExistsException when the name is taken
      */
+    public static SharedDoubleArray createNamed(String name, long... shape) {
+        return (SharedDoubleArray) SharedArray.createNamed(name, DType.DOUBLE, shape);
+    }
+
+    /** Attaches read-write to the array named {@code name}. */
     public static SharedDoubleArray attach(String name) {
-        return new SharedDoubleArray(Segment.attach(name, true));
+        return attach(name, AccessMode.READ_WRITE);
     }
 
-    /** The segment name (without a leading '/'). */
-    public String name() {
-        return segment.name();
+    /**
+     * Attaches to the array named {@code name} in the given mode.
+     *
+     * @throws IllegalArgumentException when the segment holds another element type
+     */
+    public static SharedDoubleArray attach(String name, AccessMode mode) {
+        return expect(SharedArray.attach(name, mode), SharedDoubleArray.class, DType.DOUBLE);
     }
 
-    public long length() {
-        return length;
+    /** Attaches to row-major {@code double} data in a segment without a shmarray header. */
+    public static SharedDoubleArray attachRaw(String name, long byteOffset, AccessMode mode, long... shape) {
+        return (SharedDoubleArray) SharedArray.attachRaw(name, DType.DOUBLE, byteOffset, mode, shape);
     }
 
+    // ---------------------------------------------------------------- elements
+
+    /** The element at a row-major flat index. */
     public double get(long index) {
-        segment.ensureOpen();
-        checkIndex(index);
-        return chunks[(int) (index >>> CHUNK_SHIFT)].get((int) (index & CHUNK_MASK));
+        long off = offsetOf(index);
+        return chunks()[(int) (off >>> SHIFT)].getDouble(pos(off));
     }
 
     public void set(long index, double value) {
-        segment.ensureOpen();
-        checkIndex(index);
-        chunks[(int) (index >>> CHUNK_SHIFT)].put((int) (index & CHUNK_MASK), value);
+        checkWritable();
+        long off = offsetOf(index);
+        chunks()[(int) (off >>> SHIFT)].putDouble(pos(off), value);
     }
 
-    private void checkIndex(long index) {
-        if (index < 0 || index >= length) {
-            throw new IndexOutOfBoundsException("index=" + index + ", length=" + length);
+    /** The element at a multi-index ({@code getAt(i, j)} is {@code a[i, j]}). */
+    public double getAt(long... indices) {
+        long off = offsetAt(indices);
+        return chunks()[(int) (off >>> SHIFT)].getDouble(pos(off));
+    }
+
+    /** Sets the element at a multi-index ({@code setAt(v, i, j)} is {@code a[i, j] = v}). */
+    public void setAt(double value, long... indices) {
+        checkWritable();
+        long off = offsetAt(indices);
+        chunks()[(int) (off >>> SHIFT)].putDouble(pos(off), value);
+    }
+
+    /** Sets every element to {@code value}. */
+    public void fill(double value) {
+        checkWritable();
+        if (!contiguous) {
+            for (long i = 0; i < length; i++) set(i, value);
+            return;
+        }
+        for (long first = 0; first < length; first += Integer.MAX_VALUE) {
+            int count = (int) Math.min(Integer.MAX_VALUE, length - first);
+            forEachRun(first, count, (c, p, n, done) -> {
+                for (int k = 0; k < n; k++) c.putDouble(p + k * 8, value);
+            });
         }
     }
 
-    /** Releases this process's mapping; idempotent. The name stays until {@link #unlink()}. */
-    @Override
-    public void close() {
-        segment.close();
+    /** Copies {@code len} elements from flat index {@code srcIndex} into {@code dst[dstPos...]}. */
+    public void copyTo(long srcIndex, double[] dst, int dstPos, int len) {
+        Objects.checkFromIndexSize(dstPos, len, dst.length);
+        if (!contiguous) {
+            checkRange(srcIndex, len);
+            for (int k = 0; k < len; k++) dst[dstPos + k] = get(srcIndex + k);
+            return;
+        }
+        forEachRun(srcIndex, len, (c, p, n, done) -> c.asDoubleBuffer().get(p / 8, dst, dstPos + done, n));
     }
 
-    /** Removes the name; processes that already attached keep their mapping. */
-    public void unlink() {
-        segment.unlink();
+    /** Copies {@code len} elements from {@code src[srcPos...]} to flat index {@code dstIndex}. */
+    public void copyFrom(double[] src, int srcPos, long dstIndex, int len) {
+        checkWritable();
+        Objects.checkFromIndexSize(srcPos, len, src.length);
+        if (!contiguous) {
+            checkRange(dstIndex, len);
+            for (int k = 0; k < len; k++) set(dstIndex + k, src[srcPos + k]);
+            return;
+        }
+        forEachRun(dstIndex, len, (c, p, n, done) -> c.asDoubleBuffer().put(p / 8, src, srcPos + done, n));
+    }
+
+    /** Copies all of {@code src} to the start of this array. */
+    public void copyFrom(double[] src) {
+        copyFrom(src, 0, 0, src.length);
+    }
+
+    /** A new Java array holding a copy of every element, row-major. */
+    public double[] toArray() {
+        if (length > Integer.MAX_VALUE - 8) {
+            throw new UnsupportedOperationException(length + " elements do not fit a Java array; use copyTo in parts");
+        }
+        double[] out = new double[(int) length];
+        copyTo(0, out, 0, out.length);
+        return out;
+    }
+
+    private void checkRange(long first, int len) {
+        if (first < 0 || len < 0 || first > length - len) {
+            throw new IndexOutOfBoundsException("range [" + first + ", +" + len + ") of length " + length);
+        }
+    }
+
+    /** A native-order DoubleBuffer over this contiguous array (at most 2 GiB). */
+    public DoubleBuffer asDoubleBuffer() {
+        return asByteBuffer().order(ByteOrder.nativeOrder()).asDoubleBuffer();
+    }
+
+    // ---------------------------------------------------------------- atomics
+
+    /** Reads with volatile semantics (sequentially consistent with other volatile accesses). */
+    public double getVolatile(long index) {
+        long off = atomicOffset(index, false);
+        return (double) ELEMENTS.getVolatile(chunks()[(int) (off >>> SHIFT)], pos(off));
+    }
+
+    /** Writes with volatile semantics. */
+    public void setVolatile(long index, double value) {
+        long off = atomicOffset(index, true);
+        ELEMENTS.setVolatile(chunks()[(int) (off >>> SHIFT)], pos(off), value);
+    }
+
+    /** Reads with acquire semantics: pairs with {@link #setRelease} in any process. */
+    public double getAcquire(long index) {
+        long off = atomicOffset(index, false);
+        return (double) ELEMENTS.getAcquire(chunks()[(int) (off >>> SHIFT)], pos(off));
+    }
+
+    /** Writes with release semantics: everything written before it is visible to a later {@link #getAcquire}. */
+    public void setRelease(long index, double value) {
+        long off = atomicOffset(index, true);
+        ELEMENTS.setRelease(chunks()[(int) (off >>> SHIFT)], pos(off), value);
+    }
+
+    /** Atomically sets the element to {@code newValue} if it equals {@code expected} (bitwise comparison). */
+    public boolean compareAndSet(long index, double expected, double newValue) {
+        long off = atomicOffset(index, true);
+        return (boolean) ELEMENTS.compareAndSet(chunks()[(int) (off >>> SHIFT)], pos(off), expected, newValue);
+    }
+
+    /** Atomically adds {@code delta} and returns the previous value (a compare-and-set loop). */
+    public double getAndAdd(long index, double delta) {
+        long off = atomicOffset(index, true);
+        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        int p = pos(off);
+        while (true) {
+            double current = (double) ELEMENTS.getVolatile(c, p);
+            if ((boolean) ELEMENTS.compareAndSet(c, p, current, (double) (current + delta))) return current;
+        }
+    }
+
+    // ---------------------------------------------------------------- views (same memory)
+
+    @Override
+    public SharedDoubleArray reshape(long... newShape) {
+        return (SharedDoubleArray) super.reshape(newShape);
     }
 
     @Override
-    public String toString() {
-        return "SharedDoubleArray[" + segment.name() + ", length=" + length + (segment.isClosed() ? ", closed" : "") + "]";
+    public SharedDoubleArray slice(long from, long to) {
+        return (SharedDoubleArray) super.slice(from, to);
+    }
+
+    @Override
+    public SharedDoubleArray slice(int axis, long from, long to) {
+        return (SharedDoubleArray) super.slice(axis, from, to);
     }
 }

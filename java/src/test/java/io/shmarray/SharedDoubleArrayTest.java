@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.shmarray.internal.NativeErrors;
-import io.shmarray.internal.Segment;
 import io.shmarray.testing.NoLeakedSegments;
 import io.shmarray.testing.TestSupport;
 import java.nio.ByteBuffer;
@@ -100,13 +99,13 @@ class SharedDoubleArrayTest {
             assertThrows(IllegalArgumentException.class, () -> SharedDoubleArray.createNamed(n, 1), n);
             assertThrows(IllegalArgumentException.class, () -> SharedDoubleArray.attach(n), n);
         }
-        assertThrows(IllegalArgumentException.class, () -> SharedDoubleArray.attach(null));
+        assertThrows(IllegalArgumentException.class, () -> SharedDoubleArray.attach((String) null));
     }
 
     @Test
     void attachingAnotherDtypeIsRefused() {
         String name = TestSupport.testName();
-        try (Segment s = Segment.create(name, DType.INT, new long[] {4}, false)) {
+        try (SharedIntArray s = SharedIntArray.createNamed(name, 4)) {
             try {
                 IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                         () -> SharedDoubleArray.attach(name));

@@ -40,6 +40,9 @@ public interface Backend {
 
     long size(int fd);
 
+    /** {@code shmarray_identity}: {@code out[0]} = device, {@code out[1]} = inode. */
+    int identity(int fd, long[] out);
+
     /** Returns the mapped address, or a negative error code. */
     long map(int fd, long offset, long length, int prot, int kind);
 
@@ -62,4 +65,19 @@ public interface Backend {
      * every new buffer; callers set the order they need.
      */
     ByteBuffer buffer(long address, int length);
+
+    /**
+     * Maps {@code length} bytes of the segment from {@code offset} (page-aligned) as a
+     * {@link MappedRegion}: shared or private ({@code privateCopy}), writable or not. The
+     * region's buffers never outlive the mapping in a way that can crash: see the implementations.
+     *
+     * @throws io.shmarray.ShmException when the mapping fails
+     */
+    MappedRegion mapRegion(int fd, long offset, long length, boolean writable, boolean privateCopy, String name);
+
+    /**
+     * Bytes of released regions whose unmapping waits for the garbage collector (JNA), or 0.
+     * Until they are unmapped, unlinked segments still occupy /dev/shm.
+     */
+    long pendingUnmapBytes();
 }

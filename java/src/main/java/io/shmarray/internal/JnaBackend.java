@@ -29,6 +29,7 @@ final class JnaBackend implements Backend {
         static native int shmarray_attach(byte[] name, int writable, byte[] header);
         static native int shmarray_attach_raw(byte[] name, int writable);
         static native long shmarray_size(int fd);
+        static native int shmarray_identity(int fd, long[] out);
         static native long shmarray_map(int fd, long offset, long length, int prot, int kind);
         static native int shmarray_unmap(long address, long length);
         static native int shmarray_close(int fd);
@@ -99,6 +100,12 @@ final class JnaBackend implements Backend {
     }
 
     @Override
+    public int identity(int fd, long[] out) {
+        if (out == null || out.length < 2) return -NativeErrors.EINVAL;
+        return Lib.shmarray_identity(fd, out);
+    }
+
+    @Override
     public long map(int fd, long offset, long length, int prot, int kind) {
         return Lib.shmarray_map(fd, offset, length, prot, kind);
     }
@@ -141,5 +148,15 @@ final class JnaBackend implements Backend {
     public ByteBuffer buffer(long address, int length) {
         if (address <= 0 || length < 0) throw new IllegalArgumentException("address=" + address + ", length=" + length);
         return new Pointer(address).getByteBuffer(0, length);
+    }
+
+    @Override
+    public MappedRegion mapRegion(int fd, long offset, long length, boolean writable, boolean privateCopy, String name) {
+        return JnaRegion.map(this, fd, offset, length, writable, privateCopy, name);
+    }
+
+    @Override
+    public long pendingUnmapBytes() {
+        return JnaRegion.PENDING_UNMAP.get();
     }
 }

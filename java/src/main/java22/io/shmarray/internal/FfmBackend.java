@@ -34,6 +34,7 @@ final class FfmBackend implements Backend {
     private final MethodHandle attach;
     private final MethodHandle attachRaw;
     private final MethodHandle size;
+    private final MethodHandle identity;
     private final MethodHandle map;
     private final MethodHandle unmap;
     private final MethodHandle close;
@@ -51,6 +52,7 @@ final class FfmBackend implements Backend {
         attach = bind(lib, "shmarray_attach", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
         attachRaw = bind(lib, "shmarray_attach_raw", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
         size = bind(lib, "shmarray_size", FunctionDescriptor.of(JAVA_LONG, JAVA_INT));
+        identity = bind(lib, "shmarray_identity", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
         map = bind(lib, "shmarray_map",
                 FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT));
         unmap = bind(lib, "shmarray_unmap", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG));
@@ -169,6 +171,19 @@ final class FfmBackend implements Backend {
     }
 
     @Override
+    public int identity(int fd, long[] out) {
+        if (out == null || out.length < 2) return -NativeErrors.EINVAL;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment o = arena.allocate(JAVA_LONG, 2);
+            int rc = (int) identity.invokeExact(fd, o);
+            if (rc >= 0) MemorySegment.copy(o, JAVA_LONG, 0, out, 0, 2);
+            return rc;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    @Override
     public long map(int fd, long offset, long length, int prot, int kind) {
         try {
             return (long) map.invokeExact(fd, offset, length, prot, kind);
@@ -242,5 +257,15 @@ final class FfmBackend implements Backend {
     public ByteBuffer buffer(long address, int length) {
         if (address <= 0 || length < 0) throw new IllegalArgumentException("address=" + address + ", length=" + length);
         return MemorySegment.ofAddress(address).reinterpret(length).asByteBuffer();
+    }
+
+    @Override
+    public MappedRegion mapRegion(int fd, long offset, long length, boolean writable, boolean privateCopy, String name) {
+        return FfmRegion.map(this, fd, offset, length, writable, privateCopy, name);
+    }
+
+    @Override
+    public long pendingUnmapBytes() {
+        return 0;
     }
 }

@@ -23,7 +23,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(NoLeakedSegments.class)
 abstract class BackendContract {
 
-    static final int RW = Segment.PROT_READ | Segment.PROT_WRITE;
+    static final int PROT_READ = 1;
+    static final int RW = 3;
+    static final int MAP_SHARED = 0;
 
     /** The implementation under test; may skip (with a printed reason) when it cannot run here. */
     abstract Backend backend() throws Exception;
@@ -65,7 +67,7 @@ abstract class BackendContract {
             assertEquals(header.dataOffset() + header.dataLength(), b.size(fd));
             assertEquals(0, b.validateHeader(h, h.length, b.size(fd)));
 
-            long a = b.map(fd, header.dataOffset(), header.dataLength(), RW, Segment.MAP_SHARED);
+            long a = b.map(fd, header.dataOffset(), header.dataLength(), RW, MAP_SHARED);
             assertTrue(a > 0, () -> "map: " + a);
             ByteBuffer w = b.buffer(a, 160).order(ByteOrder.nativeOrder());
             for (int i = 0; i < 20; i++) w.putLong(i * 8, 1000L + i);
@@ -74,14 +76,14 @@ abstract class BackendContract {
             int fd2 = b.attach("/" + name, false, h2);
             assertTrue(fd2 >= 0, () -> "attach: " + fd2);
             assertArrayEquals(h, h2);
-            long r = b.map(fd2, header.dataOffset(), 160, Segment.PROT_READ, Segment.MAP_SHARED);
+            long r = b.map(fd2, header.dataOffset(), 160, PROT_READ, MAP_SHARED);
             assertTrue(r > 0 && r != a);
             ByteBuffer rb = b.buffer(r, 160).order(ByteOrder.nativeOrder());
             for (int i = 0; i < 20; i++) assertEquals(1000L + i, rb.getLong(i * 8));
             w.putLong(0, -1L);
             assertEquals(-1L, rb.getLong(0), "one physical page, two mappings");
             // a read-only descriptor cannot be mapped writable-shared
-            assertEquals(-NativeErrors.EACCES, b.map(fd2, header.dataOffset(), 160, RW, Segment.MAP_SHARED));
+            assertEquals(-NativeErrors.EACCES, b.map(fd2, header.dataOffset(), 160, RW, MAP_SHARED));
 
             assertEquals(0, b.unmap(r, 160));
             assertEquals(0, b.unmap(a, 160));
@@ -140,11 +142,11 @@ abstract class BackendContract {
         int fd = b.createRaw(name, 4096);
         assertTrue(fd >= 0);
         try {
-            assertEquals(-NativeErrors.EINVAL, b.map(fd, 1, 8, Segment.PROT_READ, Segment.MAP_SHARED));
-            assertEquals(-NativeErrors.EINVAL, b.map(fd, 0, 0, Segment.PROT_READ, Segment.MAP_SHARED));
-            assertEquals(-NativeErrors.EINVAL, b.map(fd, 0, 4097, Segment.PROT_READ, Segment.MAP_SHARED));
-            assertEquals(-NativeErrors.EINVAL, b.map(fd, 0, 8, 0, Segment.MAP_SHARED));
-            assertEquals(-NativeErrors.EINVAL, b.map(fd, 0, 8, Segment.PROT_READ, 7));
+            assertEquals(-NativeErrors.EINVAL, b.map(fd, 1, 8, PROT_READ, MAP_SHARED));
+            assertEquals(-NativeErrors.EINVAL, b.map(fd, 0, 0, PROT_READ, MAP_SHARED));
+            assertEquals(-NativeErrors.EINVAL, b.map(fd, 0, 4097, PROT_READ, MAP_SHARED));
+            assertEquals(-NativeErrors.EINVAL, b.map(fd, 0, 8, 0, MAP_SHARED));
+            assertEquals(-NativeErrors.EINVAL, b.map(fd, 0, 8, PROT_READ, 7));
         } finally {
             b.close(fd);
             b.unlink(name);

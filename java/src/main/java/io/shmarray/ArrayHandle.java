@@ -1,0 +1,202 @@
+package io.shmarray;
+
+import io.shmarray.internal.Names;
+import io.shmarray.internal.SegmentHeaderDescriptor;
+import java.io.InvalidObjectException;
+import java.io.ObjectStreamException;
+import java.io.Serializable;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * A small, immutable, serializable description of a shared array — everything another process
+ * needs to attach to the same memory: segment name, element type, shape and strides, byte offset,
+ * access mode, and the creator's identity (pid, start time, generation) that detects a name reused
+ * by another segment.
+ *
+ * <pre>{@code
+ * ArrayHandle h = array.handle();          // send it anywhere: a few hundred bytes
+ * try (SharedArray same = h.attach()) {    // in another process: the same memory, no copy
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <p>Serializing a {@link SharedArray} itself writes exactly such a handle and re-attaches on
+ * reading, so arrays may travel inside any object graph through any {@code ObjectOutputStream}.
+ * A handle read from a stream is validated like one built in code: a forged one yields
+ * {@link InvalidObjectException}, never a mapping outside the segment.
+ */
+public final class ArrayHandle implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final String name;
+    private final DType dtype;
+    private final long[] shape;
+    private final long[] strides;
+    private final long byteOffset;
+    private final AccessMode mode;
+    private final boolean raw;
+    private final long generation;
+    private final long creatorPid;
+    private final long creatorStartTime;
+
+    ArrayHandle(String name, DType dtype, long[] shape, long[] strides, long byteOffset, AccessMode mode, boolean raw,
+            long generation, long creatorPid, long creatorStartTime) {
+        this.name = Names.check(name);
+        this.dtype = Objects.requireNonNull(dtype, "dtype");
+        this.mode = Objects.requireNonNull(mode, "mode");
+        this.shape = Objects.requireNonNull(shape, "shape").clone();
+        this.strides = Objects.requireNonNull(strides, "strides").clone();
+        this.byteOffset = byteOffset;
+        this.raw = raw;
+        this.generation = generation;
+        this.creatorPid = creatorPid;
+        this.creatorStartTime = creatorStartTime;
+        extentBytes(); // validates geometry
+    }
+
+    /**
+     * A handle for data in a segment without a shmarray header (e.g. Python's
+     * {@code multiprocessing.shared_memory}): {@code byteOffset} counts from the segment's start
+     * and must be a multiple of the element size; the layout is row-major.
+     */
+    public static ArrayHandle ofRaw(String name, DType dtype, long byteOffset, AccessMode mode, long... shape) {
+        return new ArrayHandle(name, dtype, shape, SharedArray.rowMajorStrides(shape), byteOffset, mode, true, 0, 0, 0);
+    }
+
+    /**
+     * Bytes from {@code byteOffset} to the end of the last element (0 for an empty array).
+     *
+     * @throws IllegalArgumentException for a negative or misaligned offset, a bad rank, negative
+     *     extents or strides, or a geometry that overflows
+     */
+    long extentBytes() {
+        if (shape.length > SegmentHeaderDescriptor.MAX_RANK) {
+            throw new IllegalArgumentException("rank=" + shape.length + ", must be <= " + SegmentHeaderDescriptor.MAX_RANK);
+        }
+        if (strides.length != shape.length) {
+            throw new IllegalArgumentException("strides.length=" + strides.length + " != rank " + shape.length);
+        }
+        if (byteOffset < 0 || byteOffset % dtype.byteSize() != 0) {
+            throw new IllegalArgumentException("byteOffset=" + byteOffset + ", must be >= 0 and a multiple of "
+                    + dtype.byteSize());
+        }
+        try {
+            long last = 0; // element index of the last element, in strides
+            for (int i = 0; i < shape.length; i++) {
+                if (shape[i] < 0) throw new IllegalArgumentException("shape[" + i + "]=" + shape[i] + ", must be >= 0");
+                if (strides[i] < 0) throw new IllegalArgumentException("strides[" + i + "]=" + strides[i] + ", must be >= 0");
+                if (shape[i] == 0) return 0;
+                last = Math.addExact(last, Math.multiplyExact(shape[i] - 1, strides[i]));
+            }
+            return Math.multiplyExact(Math.addExact(last, 1), dtype.byteSize());
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " with strides "
+                    + Arrays.toString(strides) + " overflows 2^63 bytes");
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public DType dtype() {
+        return dtype;
+    }
+
+    public long[] shape() {
+        return shape.clone();
+    }
+
+    /** Strides in elements, per dimension. */
+    public long[] strides() {
+        return strides.clone();
+    }
+
+    /** Byte offset of element 0 from the start of the data (of the segment, for raw handles). */
+    public long byteOffset() {
+        return byteOffset;
+    }
+
+    public AccessMode mode() {
+        return mode;
+    }
+
+    /** Whether the segment carries no shmarray header. */
+    public boolean raw() {
+        return raw;
+    }
+
+    public long generation() {
+        return generation;
+    }
+
+    public long creatorPid() {
+        return creatorPid;
+    }
+
+    public long creatorStartTime() {
+        return creatorStartTime;
+    }
+
+    /** Number of elements. */
+    public long length() {
+        long n = 1;
+        for (long e : shape) n *= e;
+        return n;
+    }
+
+    /** The same handle with another access mode. */
+    public ArrayHandle withMode(AccessMode newMode) {
+        return new ArrayHandle(name, dtype, shape, strides, byteOffset, newMode, raw, generation, creatorPid,
+                creatorStartTime);
+    }
+
+    /** Attaches to the array this handle describes (see {@link SharedArray#attach(ArrayHandle)}). */
+    public SharedArray attach() {
+        return SharedArray.attach(this);
+    }
+
+    long[] shapeRef() {
+        return shape;
+    }
+
+    long[] stridesRef() {
+        return strides;
+    }
+
+    /** Deserialization re-validates through the constructor: a forged handle never gets out. */
+    private Object readResolve() throws ObjectStreamException {
+        try {
+            return new ArrayHandle(name, dtype, shape, strides, byteOffset, mode, raw, generation, creatorPid,
+                    creatorStartTime);
+        } catch (RuntimeException e) {
+            InvalidObjectException ex = new InvalidObjectException("invalid ArrayHandle: " + e.getMessage());
+            ex.initCause(e);
+            throw ex;
+        }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ArrayHandle && equalsHandle((ArrayHandle) o);
+    }
+
+    private boolean equalsHandle(ArrayHandle h) {
+        return name.equals(h.name) && dtype == h.dtype && Arrays.equals(shape, h.shape) && Arrays.equals(strides, h.strides)
+                && byteOffset == h.byteOffset && mode == h.mode && raw == h.raw && generation == h.generation
+                && creatorPid == h.creatorPid && creatorStartTime == h.creatorStartTime;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(name, dtype, Arrays.hashCode(shape), byteOffset, mode);
+    }
+
+    @Override
+    public String toString() {
+        return "ArrayHandle[" + name + ", " + dtype + Arrays.toString(shape) + ", strides=" + Arrays.toString(strides)
+                + ", byteOffset=" + byteOffset + ", " + mode + (raw ? ", raw" : ", generation=" + generation
+                + ", creator=" + creatorPid + "@" + creatorStartTime) + "]";
+    }
+}

@@ -1,0 +1,519 @@
+package io.shmarray;
+
+import io.shmarray.internal.Attachment;
+import io.shmarray.internal.Attachments;
+import io.shmarray.internal.MappedRegion;
+import io.shmarray.internal.Names;
+import io.shmarray.internal.SegmentHeader;
+import java.io.Serializable;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * An N-dimensional, row-major array in a named POSIX shared-memory segment, which other processes
+ * (JVMs, C programs, Python with numpy) attach to by name or by {@link ArrayHandle} and read or
+ * write in place. One subclass per element type — {@link SharedByteArray}, {@link SharedShortArray},
+ * {@link SharedIntArray}, {@link SharedLongArray}, {@link SharedFloatArray},
+ * {@link SharedDoubleArray} — adds the typed accessors; this class holds what they share.
+ *
+ * <pre>{@code
+ * try (SharedDoubleArray m = SharedDoubleArray.create(1000, 3)) {    // 1000 x 3, zero-filled
+ *     m.setAt(2.5, 10, 1);                                            // m[10, 1] = 2.5
+ *     SharedDoubleArray rows = m.slice(100, 200);                     // a view: same memory
+ *     ArrayHandle h = m.handle();                                     // send to another process
+ *     // there: try (SharedArray same = h.attach()) { ... }
+ *     m.unlink();                                                     // remove the name
+ * }
+ * }</pre>
+ *
+ * <h2>Lifetime</h2>
+ * {@link #close()} releases this object's use of the mapping (idempotent); the mapping goes away
+ * when the last array or view over it in this process is closed. {@link #unlink()} removes the
+ * segment's name: processes already attached keep their mapping. Using a closed array throws
+ * {@code IllegalStateException("Already closed: ...")} — also when another thread closes it
+ * concurrently, on both backends; no access can crash the JVM.
+ *
+ * <h2>Serialization</h2>
+ * Serializing an array writes only its {@link ArrayHandle}; deserializing attaches again (in the
+ * handle's access mode). Arrays therefore travel inside any object graph through any
+ * {@code ObjectOutputStream}; within one process, attaching again reuses the existing mapping.
+ *
+ * <h2>Concurrency</h2>
+ * Plain {@code get}/{@code set} have no ordering between threads or processes. The typed classes
+ * offer atomics named by memory ordering ({@code getVolatile/setVolatile},
+ * {@code getAcquire/setRelease}, {@code compareAndSet}, {@code getAndAdd}) for int, long, float
+ * and double elements: a {@code setRelease} (or any volatile write, or a successful
+ * {@code compareAndSet}) in one process happens-before an observing {@code getAcquire} (or
+ * volatile read) in another, exactly as for threads. Atomics need naturally aligned elements,
+ * which every array created by shmarray has.
+ *
+ * <p><b>NOTE:</b> bounds are checked on every access; {@code -Dio.shmarray.disableBoundsChecks=true}
+ * removes shmarray's own checks (for benchmarks). Even then an out-of-range access throws from the
+ * underlying buffer instead of touching memory outside the mapping.
+ */
+public abstract sealed class SharedArray implements AutoCloseable, Serializable
+        permits SharedByteArray, SharedShortArray, SharedIntArray, SharedLongArray, SharedFloatArray, SharedDoubleArray {
+
+    private static final long serialVersionUID = 1L;
+
+    /** shmarray's own bounds checks; the buffers check again regardless. */
+    static final boolean CHECKS = !Boolean.getBoolean("io.shmarray.disableBoundsChecks");
+
+    static final int SHIFT = MappedRegion.CHUNK_SHIFT;
+    static final long MASK = MappedRegion.CHUNK_MASK;
+
+    final transient Attachment attachment;
+    /** The data chunks; {@code null} once this object is closed. */
+    transient ByteBuffer[] chunks;
+    final transient DType dtype;
+    final transient int elementSize;
+    final transient long base;
+    final transient long[] shape;
+    final transient long[] strides;
+    final transient long length;
+    final transient boolean contiguous;
+    final transient boolean readOnly;
+    final transient boolean copyOnWrite;
+    private final transient AtomicBoolean closed = new AtomicBoolean();
+
+    /** Takes over one reference on {@code attachment}. */
+    SharedArray(Attachment attachment, DType dtype, long base, long[] shape, long[] strides) {
+        this.attachment = attachment;
+        this.chunks = attachment.data().chunks();
+        this.dtype = dtype;
+        this.elementSize = dtype.byteSize();
+        this.base = base;
+        this.shape = shape;
+        this.strides = strides;
+        long n = 1;
+        for (long e : shape) n *= e;
+        this.length = n;
+        this.contiguous = Arrays.equals(strides, rowMajorStrides(shape)) || n <= 1;
+        this.readOnly = attachment.mode() == AccessMode.READ_ONLY;
+        this.copyOnWrite = attachment.mode() == AccessMode.COPY_ON_WRITE;
+    }
+
+    // ---------------------------------------------------------------- creation and attachment
+
+    /**
+     * Creates a zero-filled array under a fresh unpredictable name ({@code shmarray-} and 16
+     * characters, within macOS's 31-character limit).
+     *
+     * @throws IllegalArgumentException for negative extents, a rank over 8, or a size over 2^63
+     * @throws InsufficientSharedMemoryException when /dev/shm cannot hold it
+     */
+    public static SharedArray create(DType dtype, long... shape) {
+        return createNamed(Names.generate(), dtype, shape);
+    }
+
+    /**
+     * Creates a zero-filled array under {@code name}.
+     *
+     * @throws SegmentExistsException when the name is taken
+     */
+    public static SharedArray createNamed(String name, DType dtype, long... shape) {
+        Objects.requireNonNull(dtype, "dtype");
+        long[] s = Objects.requireNonNull(shape, "shape").clone();
+        Attachment a = Attachments.create(name, dtype, s, 0);
+        return newArray(dtype, a, 0, s, rowMajorStrides(s));
+    }
+
+    /** Attaches read-write to the whole array named {@code name}; its type comes from the header. */
+    public static SharedArray attach(String name) {
+        return attach(name, AccessMode.READ_WRITE);
+    }
+
+    /**
+     * Attaches to the whole array named {@code name} in the given mode.
+     *
+     * @throws SegmentNotFoundException when no segment has this name
+     * @throws CorruptSegmentException when it is not a valid shmarray segment
+     * @throws SegmentAccessException when it is not safe to adopt (symlink, other owner, mode)
+     */
+    public static SharedArray attach(String name, AccessMode mode) {
+        Attachment a = Attachments.attach(name, Objects.requireNonNull(mode, "mode"));
+        SegmentHeader h = a.header();
+        long[] s = h.shape();
+        return newArray(h.dtype(), a, 0, s, rowMajorStrides(s));
+    }
+
+    /**
+     * Attaches to the array (or view) a handle describes.
+     *
+     * @throws StaleHandleException when the name now belongs to another segment
+     * @throws IllegalArgumentException when the handle's type or geometry does not fit the segment
+     */
+    public static SharedArray attach(ArrayHandle handle) {
+        Objects.requireNonNull(handle, "handle");
+        Attachment a = handle.raw() ? Attachments.attachRaw(handle.name(), handle.mode())
+                : Attachments.attach(handle.name(), handle.mode());
+        boolean success = false;
+        try {
+            SegmentHeader h = a.header();
+            if (h != null) {
+                if (h.dtype() != handle.dtype()) {
+                    throw new IllegalArgumentException("handle says " + handle.dtype() + " but segment '" + handle.name()
+                            + "' holds " + h.dtype());
+                }
+                if (handle.creatorPid() != 0 && (h.creatorPid() != handle.creatorPid()
+                        || h.creatorStartTime() != handle.creatorStartTime() || h.generation() != handle.generation())) {
+                    throw new StaleHandleException("segment '" + handle.name() + "' was created by pid " + h.creatorPid()
+                            + " (start " + h.creatorStartTime() + ", generation " + h.generation()
+                            + "), not by the creator this handle names (pid " + handle.creatorPid() + ", start "
+                            + handle.creatorStartTime() + ", generation " + handle.generation()
+                            + "): the name was reused", handle.name());
+                }
+            }
+            long extent = handle.extentBytes();
+            if (handle.byteOffset() > a.dataLength() || extent > a.dataLength() - handle.byteOffset()) {
+                throw new IllegalArgumentException("handle's array spans bytes [" + handle.byteOffset() + ", +" + extent
+                        + ") but segment '" + handle.name() + "' holds " + a.dataLength() + " data bytes");
+            }
+            SharedArray array = newArray(handle.dtype(), a, handle.byteOffset(), handle.shape(), handle.strides());
+            success = true;
+            return array;
+        } finally {
+            if (!success) Attachments.release(a);
+        }
+    }
+
+    /**
+     * Attaches to row-major data in a segment without a shmarray header, e.g. one made by
+     * Python's {@code multiprocessing.shared_memory.SharedMemory} (name without the leading
+     * '/'), starting {@code byteOffset} bytes into the segment.
+     */
+    public static SharedArray attachRaw(String name, DType dtype, long byteOffset, AccessMode mode, long... shape) {
+        return attach(ArrayHandle.ofRaw(name, dtype, byteOffset, mode, shape));
+    }
+
+    static SharedArray newArray(DType dtype, Attachment a, long base, long[] shape, long[] strides) {
+        switch (dtype) {
+            case BYTE: return new SharedByteArray(a, base, shape, strides);
+            case SHORT: return new SharedShortArray(a, base, shape, strides);
+            case INT: return new SharedIntArray(a, base, shape, strides);
+            case LONG: return new SharedLongArray(a, base, shape, strides);
+            case FLOAT: return new SharedFloatArray(a, base, shape, strides);
+            case DOUBLE: return new SharedDoubleArray(a, base, shape, strides);
+            default: throw new IllegalArgumentException("dtype " + dtype);
+        }
+    }
+
+    /** Narrows a freshly attached array to the expected type, or closes it and says why. */
+    static <T extends SharedArray> T expect(SharedArray a, Class<T> type, DType dtype) {
+        if (a.dtype != dtype) {
+            a.close();
+            throw new IllegalArgumentException("segment '" + a.name() + "' holds " + a.dtype + " elements, not " + dtype);
+        }
+        return type.cast(a);
+    }
+
+    /** Row-major strides (in elements) for a shape. */
+    static long[] rowMajorStrides(long[] shape) {
+        long[] s = new long[shape.length];
+        long stride = 1;
+        for (int i = shape.length - 1; i >= 0; i--) {
+            s[i] = stride;
+            stride *= Math.max(shape[i], 1);
+        }
+        return s;
+    }
+
+    // ---------------------------------------------------------------- description
+
+    /** The segment name (without a leading '/'). */
+    public final String name() {
+        return attachment.name();
+    }
+
+    public final DType dtype() {
+        return dtype;
+    }
+
+    /** The extents, row-major; empty for a scalar. */
+    public final long[] shape() {
+        return shape.clone();
+    }
+
+    /** Strides in elements per dimension. */
+    public final long[] strides() {
+        return strides.clone();
+    }
+
+    public final int rank() {
+        return shape.length;
+    }
+
+    /** Number of elements (1 for a scalar). */
+    public final long length() {
+        return length;
+    }
+
+    /** Bytes of element data ({@code length() * dtype().byteSize()}). */
+    public final long byteSize() {
+        return length * elementSize;
+    }
+
+    public final AccessMode mode() {
+        return attachment.mode();
+    }
+
+    /** Whether the elements are adjacent in row-major order (true unless a strided slice). */
+    public final boolean isContiguous() {
+        return contiguous;
+    }
+
+    public final boolean isClosed() {
+        return closed.get();
+    }
+
+    /** A handle describing this array (or view) in its access mode. */
+    public final ArrayHandle handle() {
+        ensureOpen();
+        SegmentHeader h = attachment.header();
+        return h == null
+                ? new ArrayHandle(name(), dtype, shape, strides, base, mode(), true, 0, 0, 0)
+                : new ArrayHandle(name(), dtype, shape, strides, base, mode(), false, h.generation(), h.creatorPid(),
+                        h.creatorStartTime());
+    }
+
+    // ---------------------------------------------------------------- views
+
+    /** A view with another shape over the same (contiguous) elements. */
+    public SharedArray reshape(long... newShape) {
+        Objects.requireNonNull(newShape, "newShape");
+        ensureOpen();
+        if (!contiguous) throw new UnsupportedOperationException("reshape needs a contiguous array: " + this);
+        long n = 1;
+        for (int i = 0; i < newShape.length; i++) {
+            if (newShape[i] < 0) throw new IllegalArgumentException("newShape[" + i + "]=" + newShape[i] + ", must be >= 0");
+            n = Math.multiplyExact(n, newShape[i]);
+        }
+        if (n != length) {
+            throw new IllegalArgumentException("cannot reshape " + length + " elements into " + Arrays.toString(newShape));
+        }
+        long[] s = newShape.clone();
+        return view(base, s, rowMajorStrides(s));
+    }
+
+    /** The view {@code [from, to)} along the first axis. */
+    public SharedArray slice(long from, long to) {
+        return slice(0, from, to);
+    }
+
+    /** The view {@code [from, to)} along {@code axis}; other axes are kept whole. */
+    public SharedArray slice(int axis, long from, long to) {
+        ensureOpen();
+        if (axis < 0 || axis >= shape.length) {
+            throw new IllegalArgumentException("axis=" + axis + ", must be in [0, " + shape.length + ")");
+        }
+        if (from < 0 || from > to || to > shape[axis]) {
+            throw new IndexOutOfBoundsException("slice [" + from + ", " + to + ") of axis " + axis + " with extent "
+                    + shape[axis]);
+        }
+        long[] s = shape.clone();
+        s[axis] = to - from;
+        long b = to == from ? base : base + from * strides[axis] * elementSize;
+        return view(b, s, strides.clone());
+    }
+
+    private SharedArray view(long newBase, long[] newShape, long[] newStrides) {
+        Attachments.retain(attachment);
+        boolean success = false;
+        try {
+            SharedArray v = newArray(dtype, attachment, newBase, newShape, newStrides);
+            success = true;
+            return v;
+        } finally {
+            if (!success) Attachments.release(attachment);
+        }
+    }
+
+    // ---------------------------------------------------------------- zero-copy windows
+
+    /**
+     * A native-order buffer over this array's bytes (read-only unless the array is writable).
+     * Needs a contiguous array of at most 2 GiB; see {@link #byteBuffers()} otherwise.
+     *
+     * <p><b>NOTE:</b> on the JNA backend the mapping lives as long as any window over it is
+     * reachable; on the FFM backend a window throws {@code IllegalStateException} once the last
+     * array over the mapping is closed.
+     */
+    public final ByteBuffer asByteBuffer() {
+        ensureContiguous("asByteBuffer");
+        long bytes = byteSize();
+        if (bytes > Integer.MAX_VALUE) {
+            throw new UnsupportedOperationException(bytes + " bytes do not fit one ByteBuffer; use byteBuffers()");
+        }
+        ensureOpen();
+        return attachment.data().window(base, (int) bytes);
+    }
+
+    /** This contiguous array's bytes as consecutive buffers of at most 1 GiB each. */
+    public final List<ByteBuffer> byteBuffers() {
+        ensureContiguous("byteBuffers");
+        ensureOpen();
+        List<ByteBuffer> out = new ArrayList<>();
+        long off = base;
+        long end = base + byteSize();
+        while (off < end) {
+            long n = Math.min(end - off, MappedRegion.CHUNK_SIZE - (off & MASK));
+            out.add(attachment.data().window(off, (int) n));
+            off += n;
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- lifetime
+
+    /**
+     * Releases this object's use of the mapping; idempotent. The mapping goes when the last
+     * array or view over the segment in this process is closed; the name stays until
+     * {@link #unlink()}.
+     */
+    @Override
+    public final void close() {
+        if (!closed.compareAndSet(false, true)) return;
+        chunks = null;
+        Attachments.release(attachment);
+    }
+
+    /**
+     * Removes the segment's name from /dev/shm; every process already attached keeps its mapping.
+     *
+     * @throws SegmentNotFoundException when the name is already gone
+     */
+    public final void unlink() {
+        Attachments.unlink(attachment.name());
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "[" + name() + ", " + Arrays.toString(shape)
+                + (contiguous ? "" : " strided") + ", " + mode() + (closed.get() ? ", closed" : "") + "]";
+    }
+
+    // ---------------------------------------------------------------- serialization
+
+    /** Serialization writes the handle only. */
+    protected final Object writeReplace() {
+        return new SerializedArray(handle());
+    }
+
+    /** The serialized form of an array: its handle; reading it attaches. */
+    private static final class SerializedArray implements Serializable {
+        private static final long serialVersionUID = 1L;
+        private final ArrayHandle handle;
+
+        SerializedArray(ArrayHandle handle) {
+            this.handle = handle;
+        }
+
+        private Object readResolve() {
+            return SharedArray.attach(handle);
+        }
+    }
+
+    // ---------------------------------------------------------------- shared access helpers
+
+    final void ensureOpen() {
+        if (chunks == null) throw closedException();
+    }
+
+    final IllegalStateException closedException() {
+        return new IllegalStateException("Already closed: " + this);
+    }
+
+    private void ensureContiguous(String what) {
+        if (!contiguous) throw new UnsupportedOperationException(what + " needs a contiguous array: " + this);
+    }
+
+    /** The chunks, or "Already closed". */
+    final ByteBuffer[] chunks() {
+        ByteBuffer[] c = chunks;
+        if (c == null) throw closedException();
+        return c;
+    }
+
+    /** Region byte offset of the element at a row-major flat index. */
+    final long offsetOf(long index) {
+        if (CHECKS && (index < 0 || index >= length)) {
+            throw new IndexOutOfBoundsException("index=" + index + ", length=" + length);
+        }
+        if (contiguous) return base + index * elementSize;
+        long off = 0;
+        long rest = index;
+        for (int d = shape.length - 1; d >= 0; d--) {
+            long q = rest / shape[d];
+            off += (rest - q * shape[d]) * strides[d];
+            rest = q;
+        }
+        return base + off * elementSize;
+    }
+
+    /** Region byte offset of the element at a multi-index. */
+    final long offsetAt(long[] indices) {
+        if (indices.length != shape.length) {
+            throw new IllegalArgumentException(indices.length + " indices for an array of rank " + shape.length);
+        }
+        long off = 0;
+        for (int d = 0; d < indices.length; d++) {
+            if (CHECKS && (indices[d] < 0 || indices[d] >= shape[d])) {
+                throw new IndexOutOfBoundsException("index " + indices[d] + " of axis " + d + " with extent " + shape[d]);
+            }
+            off += indices[d] * strides[d];
+        }
+        return base + off * elementSize;
+    }
+
+    static int pos(long off) {
+        return (int) (off & MASK);
+    }
+
+    final UnsupportedOperationException readOnlyError() {
+        return new UnsupportedOperationException("read-only: " + this + " was attached READ_ONLY");
+    }
+
+    /** Atomics: refused on copy-on-write mappings, writes refused on read-only ones. */
+    final long atomicOffset(long index, boolean write) {
+        if (copyOnWrite) {
+            throw new IllegalStateException("atomics are refused on a COPY_ON_WRITE array (they would only order this"
+                    + " process's private copy): " + this);
+        }
+        if (write && readOnly) throw readOnlyError();
+        return offsetOf(index);
+    }
+
+    /** Receives one contiguous run of elements inside one chunk. */
+    @FunctionalInterface
+    interface Run {
+        void accept(ByteBuffer chunk, int byteOffset, int count, int done);
+    }
+
+    /**
+     * Walks {@code count} elements from flat index {@code first} (contiguous arrays) as runs that
+     * each lie in one chunk; {@code done} counts the elements before each run.
+     */
+    final void forEachRun(long first, int count, Run run) {
+        if (CHECKS && (first < 0 || count < 0 || first > length - count)) {
+            throw new IndexOutOfBoundsException("range [" + first + ", +" + count + ") of length " + length);
+        }
+        ByteBuffer[] c = chunks();
+        long off = base + first * elementSize;
+        int done = 0;
+        while (done < count) {
+            int p = pos(off);
+            int n = (int) Math.min(count - done, (MappedRegion.CHUNK_SIZE - p) / elementSize);
+            run.accept(c[(int) (off >>> SHIFT)], p, n, done);
+            done += n;
+            off += (long) n * elementSize;
+        }
+    }
+
+    final void checkWritable() {
+        if (readOnly) throw readOnlyError();
+    }
+}

@@ -1,0 +1,170 @@
+package io.shmarray;
+
+import io.shmarray.internal.Attachment;
+import io.shmarray.internal.Names;
+import java.nio.ByteBuffer;
+import java.util.Objects;
+
+/**
+ * A shared array of {@code byte} elements ({@code int8} in numpy) in a named POSIX
+ * shared-memory segment. See {@link SharedArray} for lifetime, views, handles and serialization.
+ *
+ * <pre>{@code
+ * try (SharedByteArray a = SharedByteArray.create(1000)) {
+ *     a.set(0, (byte) 7);
+ *     // another process: SharedByteArray.attach(a.name()).get(0) == 7
+ *     a.unlink();
+ * }
+ * }</pre>
+ */
+// Generated from java/src/template/SharedXArray.java.tmpl by java/src/template/generate.py:
+// edit the template and run the generator, not this file.
+public final class SharedByteArray extends SharedArray {
+
+    private static final long serialVersionUID = 1L;
+
+    SharedByteArray(Attachment attachment, long base, long[] shape, long[] strides) {
+        super(attachment, DType.BYTE, base, shape, strides);
+    }
+
+    /**
+     * Creates a zero-filled array of the given shape ({@code create(n)} is one-dimensional) under
+     * a fresh name.
+     *
+     * @throws InsufficientSharedMemoryException when /dev/shm cannot hold it
+     */
+    public static SharedByteArray create(long... shape) {
+        return createNamed(Names.generate(), shape);
+    }
+
+    /**
+     * Creates a zero-filled array under {@code name}.
+     *
+     * @throws SegmentExistsException when the name is taken
+     */
+    public static SharedByteArray createNamed(String name, long... shape) {
+        return (SharedByteArray) SharedArray.createNamed(name, DType.BYTE, shape);
+    }
+
+    /** Attaches read-write to the array named {@code name}. */
+    public static SharedByteArray attach(String name) {
+        return attach(name, AccessMode.READ_WRITE);
+    }
+
+    /**
+     * Attaches to the array named {@code name} in the given mode.
+     *
+     * @throws IllegalArgumentException when the segment holds another element type
+     */
+    public static SharedByteArray attach(String name, AccessMode mode) {
+        return expect(SharedArray.attach(name, mode), SharedByteArray.class, DType.BYTE);
+    }
+
+    /** Attaches to row-major {@code byte} data in a segment without a shmarray header. */
+    public static SharedByteArray attachRaw(String name, long byteOffset, AccessMode mode, long... shape) {
+        return (SharedByteArray) SharedArray.attachRaw(name, DType.BYTE, byteOffset, mode, shape);
+    }
+
+    // ---------------------------------------------------------------- elements
+
+    /** The element at a row-major flat index. */
+    public byte get(long index) {
+        long off = offsetOf(index);
+        return chunks()[(int) (off >>> SHIFT)].get(pos(off));
+    }
+
+    public void set(long index, byte value) {
+        checkWritable();
+        long off = offsetOf(index);
+        chunks()[(int) (off >>> SHIFT)].put(pos(off), value);
+    }
+
+    /** The element at a multi-index ({@code getAt(i, j)} is {@code a[i, j]}). */
+    public byte getAt(long... indices) {
+        long off = offsetAt(indices);
+        return chunks()[(int) (off >>> SHIFT)].get(pos(off));
+    }
+
+    /** Sets the element at a multi-index ({@code setAt(v, i, j)} is {@code a[i, j] = v}). */
+    public void setAt(byte value, long... indices) {
+        checkWritable();
+        long off = offsetAt(indices);
+        chunks()[(int) (off >>> SHIFT)].put(pos(off), value);
+    }
+
+    /** Sets every element to {@code value}. */
+    public void fill(byte value) {
+        checkWritable();
+        if (!contiguous) {
+            for (long i = 0; i < length; i++) set(i, value);
+            return;
+        }
+        for (long first = 0; first < length; first += Integer.MAX_VALUE) {
+            int count = (int) Math.min(Integer.MAX_VALUE, length - first);
+            forEachRun(first, count, (c, p, n, done) -> {
+                for (int k = 0; k < n; k++) c.put(p + k * 1, value);
+            });
+        }
+    }
+
+    /** Copies {@code len} elements from flat index {@code srcIndex} into {@code dst[dstPos...]}. */
+    public void copyTo(long srcIndex, byte[] dst, int dstPos, int len) {
+        Objects.checkFromIndexSize(dstPos, len, dst.length);
+        if (!contiguous) {
+            checkRange(srcIndex, len);
+            for (int k = 0; k < len; k++) dst[dstPos + k] = get(srcIndex + k);
+            return;
+        }
+        forEachRun(srcIndex, len, (c, p, n, done) -> c.get(p / 1, dst, dstPos + done, n));
+    }
+
+    /** Copies {@code len} elements from {@code src[srcPos...]} to flat index {@code dstIndex}. */
+    public void copyFrom(byte[] src, int srcPos, long dstIndex, int len) {
+        checkWritable();
+        Objects.checkFromIndexSize(srcPos, len, src.length);
+        if (!contiguous) {
+            checkRange(dstIndex, len);
+            for (int k = 0; k < len; k++) set(dstIndex + k, src[srcPos + k]);
+            return;
+        }
+        forEachRun(dstIndex, len, (c, p, n, done) -> c.put(p / 1, src, srcPos + done, n));
+    }
+
+    /** Copies all of {@code src} to the start of this array. */
+    public void copyFrom(byte[] src) {
+        copyFrom(src, 0, 0, src.length);
+    }
+
+    /** A new Java array holding a copy of every element, row-major. */
+    public byte[] toArray() {
+        if (length > Integer.MAX_VALUE - 8) {
+            throw new UnsupportedOperationException(length + " elements do not fit a Java array; use copyTo in parts");
+        }
+        byte[] out = new byte[(int) length];
+        copyTo(0, out, 0, out.length);
+        return out;
+    }
+
+    private void checkRange(long first, int len) {
+        if (first < 0 || len < 0 || first > length - len) {
+            throw new IndexOutOfBoundsException("range [" + first + ", +" + len + ") of length " + length);
+        }
+    }
+
+    // ---------------------------------------------------------------- views (same memory)
+
+    @Override
+    public SharedByteArray reshape(long... newShape) {
+        return (SharedByteArray) super.reshape(newShape);
+    }
+
+    @Override
+    public SharedByteArray slice(long from, long to) {
+        return (SharedByteArray) super.slice(from, to);
+    }
+
+    @Override
+    public SharedByteArray slice(int axis, long from, long to) {
+        return (SharedByteArray) super.slice(axis, from, to);
+    }
+}

@@ -1,0 +1,228 @@
+package io.shmarray;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import io.shmarray.internal.Attachment;
+import io.shmarray.internal.Names;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.Objects;
+
+/**
+ * A shared array of {@code float} elements ({@code float32} in numpy) in a named POSIX
+ * shared-memory segment. See {@link SharedArray} for lifetime, views, handles and serialization.
+ *
+ * <pre>{@code
+ * try (SharedFloatArray a = SharedFloatArray.create(1000)) {
+ *     a.set(0, (float) 7);
+ *     // another process: SharedFloatArray.attach(a.name()).get(0) == 7
+ *     a.unlink();
+ * }
+ * }</pre>
+ *
+ * <p>Atomics ({@link #getVolatile}, {@link #setVolatile}, {@link #getAcquire}, {@link #setRelease},
+ * {@link #compareAndSet}, {@link #getAndAdd}) work across processes on the same segment; they are
+ * refused on {@link AccessMode#COPY_ON_WRITE} arrays. Floating-point atomics compare bit patterns (as {@code Float.floatToRawIntBits}), so {@code -0.0} and {@code 0.0} differ and a NaN matches only its own bits.
+ */
+// Generated from java/src/template/SharedXArray.java.tmpl by java/src/template/generate.py:
+// edit the template and run the generator, not this file.
+public final class SharedFloatArray extends SharedArray {
+
+    private static final long serialVersionUID = 1L;
+
+    private static final VarHandle ELEMENTS = MethodHandles.byteBufferViewVarHandle(float[].class, ByteOrder.nativeOrder());
+
+    SharedFloatArray(Attachment attachment, long base, long[] shape, long[] strides) {
+        super(attachment, DType.FLOAT, base, shape, strides);
+    }
+
+    /**
+     * Creates a zero-filled array of the given shape ({@code create(n)} is one-dimensional) under
+     * a fresh name.
+     *
+     * @throws InsufficientSharedMemoryException when /dev/shm cannot hold it
+     */
+    public static SharedFloatArray create(long... shape) {
+        return createNamed(Names.generate(), shape);
+    }
+
+    /**
+     * Creates a zero-filled array under {@code name}.
+     *
+     * @throws SegmentExistsException when the name is taken
+     */
+    public static SharedFloatArray createNamed(String name, long... shape) {
+        return (SharedFloatArray) SharedArray.createNamed(name, DType.FLOAT, shape);
+    }
+
+    /** Attaches read-write to the array named {@code name}. */
+    public static SharedFloatArray attach(String name) {
+        return attach(name, AccessMode.READ_WRITE);
+    }
+
+    /**
+     * Attaches to the array named {@code name} in the given mode.
+     *
+     * @throws IllegalArgumentException when the segment holds another element type
+     */
+    public static SharedFloatArray attach(String name, AccessMode mode) {
+        return expect(SharedArray.attach(name, mode), SharedFloatArray.class, DType.FLOAT);
+    }
+
+    /** Attaches to row-major {@code float} data in a segment without a shmarray header. */
+    public static SharedFloatArray attachRaw(String name, long byteOffset, AccessMode mode, long... shape) {
+        return (SharedFloatArray) SharedArray.attachRaw(name, DType.FLOAT, byteOffset, mode, shape);
+    }
+
+    // ---------------------------------------------------------------- elements
+
+    /** The element at a row-major flat index. */
+    public float get(long index) {
+        long off = offsetOf(index);
+        return chunks()[(int) (off >>> SHIFT)].getFloat(pos(off));
+    }
+
+    public void set(long index, float value) {
+        checkWritable();
+        long off = offsetOf(index);
+        chunks()[(int) (off >>> SHIFT)].putFloat(pos(off), value);
+    }
+
+    /** The element at a multi-index ({@code getAt(i, j)} is {@code a[i, j]}). */
+    public float getAt(long... indices) {
+        long off = offsetAt(indices);
+        return chunks()[(int) (off >>> SHIFT)].getFloat(pos(off));
+    }
+
+    /** Sets the element at a multi-index ({@code setAt(v, i, j)} is {@code a[i, j] = v}). */
+    public void setAt(float value, long... indices) {
+        checkWritable();
+        long off = offsetAt(indices);
+        chunks()[(int) (off >>> SHIFT)].putFloat(pos(off), value);
+    }
+
+    /** Sets every element to {@code value}. */
+    public void fill(float value) {
+        checkWritable();
+        if (!contiguous) {
+            for (long i = 0; i < length; i++) set(i, value);
+            return;
+        }
+        for (long first = 0; first < length; first += Integer.MAX_VALUE) {
+            int count = (int) Math.min(Integer.MAX_VALUE, length - first);
+            forEachRun(first, count, (c, p, n, done) -> {
+                for (int k = 0; k < n; k++) c.putFloat(p + k * 4, value);
+            });
+        }
+    }
+
+    /** Copies {@code len} elements from flat index {@code srcIndex} into {@code dst[dstPos...]}. */
+    public void copyTo(long srcIndex, float[] dst, int dstPos, int len) {
+        Objects.checkFromIndexSize(dstPos, len, dst.length);
+        if (!contiguous) {
+            checkRange(srcIndex, len);
+            for (int k = 0; k < len; k++) dst[dstPos + k] = get(srcIndex + k);
+            return;
+        }
+        forEachRun(srcIndex, len, (c, p, n, done) -> c.asFloatBuffer().get(p / 4, dst, dstPos + done, n));
+    }
+
+    /** Copies {@code len} elements from {@code src[srcPos...]} to flat index {@code dstIndex}. */
+    public void copyFrom(float[] src, int srcPos, long dstIndex, int len) {
+        checkWritable();
+        Objects.checkFromIndexSize(srcPos, len, src.length);
+        if (!contiguous) {
+            checkRange(dstIndex, len);
+            for (int k = 0; k < len; k++) set(dstIndex + k, src[srcPos + k]);
+            return;
+        }
+        forEachRun(dstIndex, len, (c, p, n, done) -> c.asFloatBuffer().put(p / 4, src, srcPos + done, n));
+    }
+
+    /** Copies all of {@code src} to the start of this array. */
+    public void copyFrom(float[] src) {
+        copyFrom(src, 0, 0, src.length);
+    }
+
+    /** A new Java array holding a copy of every element, row-major. */
+    public float[] toArray() {
+        if (length > Integer.MAX_VALUE - 8) {
+            throw new UnsupportedOperationException(length + " elements do not fit a Java array; use copyTo in parts");
+        }
+        float[] out = new float[(int) length];
+        copyTo(0, out, 0, out.length);
+        return out;
+    }
+
+    private void checkRange(long first, int len) {
+        if (first < 0 || len < 0 || first > length - len) {
+            throw new IndexOutOfBoundsException("range [" + first + ", +" + len + ") of length " + length);
+        }
+    }
+
+    /** A native-order FloatBuffer over this contiguous array (at most 2 GiB). */
+    public FloatBuffer asFloatBuffer() {
+        return asByteBuffer().order(ByteOrder.nativeOrder()).asFloatBuffer();
+    }
+
+    // ---------------------------------------------------------------- atomics
+
+    /** Reads with volatile semantics (sequentially consistent with other volatile accesses). */
+    public float getVolatile(long index) {
+        long off = atomicOffset(index, false);
+        return (float) ELEMENTS.getVolatile(chunks()[(int) (off >>> SHIFT)], pos(off));
+    }
+
+    /** Writes with volatile semantics. */
+    public void setVolatile(long index, float value) {
+        long off = atomicOffset(index, true);
+        ELEMENTS.setVolatile(chunks()[(int) (off >>> SHIFT)], pos(off), value);
+    }
+
+    /** Reads with acquire semantics: pairs with {@link #setRelease} in any process. */
+    public float getAcquire(long index) {
+        long off = atomicOffset(index, false);
+        return (float) ELEMENTS.getAcquire(chunks()[(int) (off >>> SHIFT)], pos(off));
+    }
+
+    /** Writes with release semantics: everything written before it is visible to a later {@link #getAcquire}. */
+    public void setRelease(long index, float value) {
+        long off = atomicOffset(index, true);
+        ELEMENTS.setRelease(chunks()[(int) (off >>> SHIFT)], pos(off), value);
+    }
+
+    /** Atomically sets the element to {@code newValue} if it equals {@code expected} (bitwise comparison). */
+    public boolean compareAndSet(long index, float expected, float newValue) {
+        long off = atomicOffset(index, true);
+        return (boolean) ELEMENTS.compareAndSet(chunks()[(int) (off >>> SHIFT)], pos(off), expected, newValue);
+    }
+
+    /** Atomically adds {@code delta} and returns the previous value (a compare-and-set loop). */
+    public float getAndAdd(long index, float delta) {
+        long off = atomicOffset(index, true);
+        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        int p = pos(off);
+        while (true) {
+            float current = (float) ELEMENTS.getVolatile(c, p);
+            if ((boolean) ELEMENTS.compareAndSet(c, p, current, (float) (current + delta))) return current;
+        }
+    }
+
+    // ---------------------------------------------------------------- views (same memory)
+
+    @Override
+    public SharedFloatArray reshape(long... newShape) {
+        return (SharedFloatArray) super.reshape(newShape);
+    }
+
+    @Override
+    public SharedFloatArray slice(long from, long to) {
+        return (SharedFloatArray) super.slice(from, to);
+    }
+
+    @Override
+    public SharedFloatArray slice(int axis, long from, long to) {
+        return (SharedFloatArray) super.slice(axis, from, to);
+    }
+}

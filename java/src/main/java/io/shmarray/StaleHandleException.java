@@ -1,0 +1,13 @@
+package io.shmarray;
+
+/**
+ * A handle no longer names the segment it was made for: the name now belongs to a segment
+ * created by another process or at another time (creator or generation differ).
+ */
+public class StaleHandleException extends ShmException {
+    private static final long serialVersionUID = 1L;
+
+    public StaleHandleException(String message, String segmentName) {
+        super(message, 0, segmentName);
+    }
+}

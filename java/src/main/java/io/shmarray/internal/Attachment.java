@@ -1,0 +1,63 @@
+package io.shmarray.internal;
+
+import io.shmarray.AccessMode;
+
+/**
+ * One segment mapped in this process in one access mode: its descriptor, its header (mapped
+ * shared, on its own page) and its data region. Shared by every array object (and view) over the
+ * segment in this process, reference-counted by {@link Attachments}.
+ */
+public final class Attachment {
+
+    final String name;
+    final AccessMode mode;
+    final SegmentHeader header; // null when raw
+    final MappedRegion headerPage; // null when raw
+    final MappedRegion data;
+    final int fd;
+    final Attachments.Key key;
+    int refs = 1; // guarded by Attachments.LOCK
+
+    Attachment(String name, AccessMode mode, SegmentHeader header, MappedRegion headerPage, MappedRegion data, int fd,
+            Attachments.Key key) {
+        this.name = name;
+        this.mode = mode;
+        this.header = header;
+        this.headerPage = headerPage;
+        this.data = data;
+        this.fd = fd;
+        this.key = key;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public AccessMode mode() {
+        return mode;
+    }
+
+    /** The header read at attach time, or {@code null} for a raw segment. */
+    public SegmentHeader header() {
+        return header;
+    }
+
+    public boolean raw() {
+        return header == null;
+    }
+
+    /** The data region: element 0 of the whole array is at offset 0. */
+    public MappedRegion data() {
+        return data;
+    }
+
+    /** Bytes of data: the header's data length, or the segment size for a raw segment. */
+    public long dataLength() {
+        return data.length();
+    }
+
+    @Override
+    public String toString() {
+        return "Attachment[" + name + ", " + mode + (raw() ? ", raw" : "") + ", " + data.length() + " bytes]";
+    }
+}
