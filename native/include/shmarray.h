@@ -91,6 +91,7 @@ extern "C" {
 #define SHMARRAY_E_WRONG_OWNER 4016     /* owned by another uid */
 #define SHMARRAY_E_BAD_MODE 4017        /* group/other permission bits set: refuse to adopt */
 #define SHMARRAY_E_BAD_RESERVED 4018    /* reserved header bytes are not zero */
+#define SHMARRAY_E_BAD_SEGMENT_ID 4019  /* segment_id is 0 */
 
 /*
  * Segment header: the first SHMARRAY_HEADER_SIZE bytes of every segment shmarray creates.
@@ -116,13 +117,17 @@ extern "C" {
  *   |                      creator_pid (i64)                        |  64
  *   |     creator_start_time (u64, clock ticks after boot, /proc)   |  72
  *   |                shape[SHMARRAY_MAX_RANK] (i64 each)            |  80..143
- *   |                    reserved1 (112 bytes, zero)                | 144..255
+ *   |        segment_id (u64, random, never 0: this segment only)   | 144
+ *   |                    reserved1 (104 bytes, zero)                | 152..255
  *   |         lock (128 bytes, reserved for a process-shared lock)  | 256..383
  *   |                    reserved2 (128 bytes, zero)                | 384..511
  *   +---------------------------------------------------------------+
  *   |  padding up to data_offset (a multiple of the page size), then |
  *   |  data_length bytes of row-major element data                  |
  *   +---------------------------------------------------------------+
+ *
+ * segment_id is drawn at random (getrandom) when the segment is created: a name that is unlinked
+ * and created again, even by the same process, gets another one, so a handle can tell them apart.
  *
  * Publication: the creator fills every field with state = INITIALISING and stores
  * state = READY last with release semantics; readers load state with acquire semantics and
@@ -145,7 +150,8 @@ typedef struct shmarray_header {
     int64_t creator_pid;
     uint64_t creator_start_time;
     int64_t shape[SHMARRAY_MAX_RANK];
-    uint8_t reserved1[112];
+    uint64_t segment_id;
+    uint8_t reserved1[104];
     uint8_t lock[SHMARRAY_LOCK_SIZE];
     uint8_t reserved2[128];
 } shmarray_header;
@@ -165,7 +171,8 @@ typedef struct shmarray_header {
 #define SHMARRAY_OFF_CREATOR_PID 64
 #define SHMARRAY_OFF_CREATOR_START_TIME 72
 #define SHMARRAY_OFF_SHAPE 80
-#define SHMARRAY_OFF_RESERVED1 144
+#define SHMARRAY_OFF_SEGMENT_ID 144
+#define SHMARRAY_OFF_RESERVED1 152
 #define SHMARRAY_OFF_LOCK 256
 #define SHMARRAY_OFF_RESERVED2 384
 

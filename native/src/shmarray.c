@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -34,6 +35,7 @@ _Static_assert(offsetof(shmarray_header, creator_pid) == SHMARRAY_OFF_CREATOR_PI
 _Static_assert(offsetof(shmarray_header, creator_start_time) == SHMARRAY_OFF_CREATOR_START_TIME,
                "start");
 _Static_assert(offsetof(shmarray_header, shape) == SHMARRAY_OFF_SHAPE, "shape");
+_Static_assert(offsetof(shmarray_header, segment_id) == SHMARRAY_OFF_SEGMENT_ID, "id");
 _Static_assert(offsetof(shmarray_header, reserved1) == SHMARRAY_OFF_RESERVED1, "res1");
 _Static_assert(offsetof(shmarray_header, lock) == SHMARRAY_OFF_LOCK, "lock");
 _Static_assert(offsetof(shmarray_header, reserved2) == SHMARRAY_OFF_RESERVED2, "res2");
@@ -88,6 +90,7 @@ const char *shmarray_strerror(int32_t code) {
     case SHMARRAY_E_WRONG_OWNER: return "segment owned by another user";
     case SHMARRAY_E_BAD_MODE: return "segment readable or writable by group/others (not 0600)";
     case SHMARRAY_E_BAD_RESERVED: return "reserved header bytes are not zero";
+    case SHMARRAY_E_BAD_SEGMENT_ID: return "bad segment_id field (0)";
     default: break;
     }
     if (c > 0 && c < SHMARRAY_E_BASE) {
@@ -245,6 +248,7 @@ int32_t shmarray_header_validate(const void *header, int64_t available, int64_t 
                               h->data_offset > (uint64_t)segment_size - h->data_length))
         return -SHMARRAY_E_BAD_DATA_LENGTH;
 
+    if (h->segment_id == 0) return -SHMARRAY_E_BAD_SEGMENT_ID;
     if (!all_zero(h->reserved1, sizeof h->reserved1) ||
         !all_zero(h->reserved2, sizeof h->reserved2))
         return -SHMARRAY_E_BAD_RESERVED;
@@ -271,6 +275,12 @@ int32_t shmarray_create(const char *name, int32_t dtype, int32_t rank, const int
     if (data_length > INT64_MAX - data_offset) return -SHMARRAY_E_BAD_SHAPE;
     int64_t start_time = shmarray_process_start_time((int32_t)getpid());
     if (start_time < 0) return (int32_t)start_time;
+    uint64_t segment_id = 0;
+    while (segment_id == 0) {
+        ssize_t got = getrandom(&segment_id, sizeof segment_id, 0);
+        if (got < 0 && errno != EINTR) return -errno;
+        if (got != (ssize_t)sizeof segment_id) segment_id = 0;
+    }
 
     int fd = shmarray_create_raw(path, data_offset + data_length);
     if (fd < 0) return fd;
@@ -299,6 +309,7 @@ int32_t shmarray_create(const char *name, int32_t dtype, int32_t rank, const int
     h->creator_pid = (int64_t)getpid();
     h->creator_start_time = (uint64_t)start_time;
     for (int32_t i = 0; i < rank; i++) h->shape[i] = shape[i];
+    h->segment_id = segment_id;
     __atomic_store_n(&h->state, SHMARRAY_STATE_READY, __ATOMIC_RELEASE);
     if (header_out != NULL) memcpy(header_out, h, sizeof *h);
     munmap(base, (size_t)page);

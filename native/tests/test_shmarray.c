@@ -71,6 +71,7 @@ static void test_roundtrip(void) {
     CHECK_EQ(getpid(), h.creator_pid);
     CHECK_EQ(shmarray_process_start_time(getpid()), (int64_t)h.creator_start_time);
     CHECK_EQ(0600, h.creation_mode);
+    CHECK(h.segment_id != 0);
     CHECK_EQ((int64_t)(h.data_offset + h.data_length), shmarray_size(fd));
     CHECK_EQ(0, shmarray_header_validate(&h, sizeof h, shmarray_size(fd)));
 
@@ -308,6 +309,7 @@ static void test_validate(void) {
     CORRUPT(shape[5], 4, SHMARRAY_E_BAD_SHAPE); /* past the rank */
     CORRUPT(shape[0], INT64_MAX, SHMARRAY_E_BAD_SHAPE);
     CORRUPT(data_length, 1, SHMARRAY_E_BAD_DATA_LENGTH);
+    CORRUPT(segment_id, 0, SHMARRAY_E_BAD_SEGMENT_ID);
     CORRUPT(reserved1[100], 1, SHMARRAY_E_BAD_RESERVED);
     CORRUPT(reserved2[0], 1, SHMARRAY_E_BAD_RESERVED);
     /* the data may not end past the segment */
@@ -418,7 +420,7 @@ static void test_start_time(void) {
 }
 
 static void test_strerror(void) {
-    for (int32_t c = SHMARRAY_E_BAD_MAGIC; c <= SHMARRAY_E_BAD_RESERVED; c++) {
+    for (int32_t c = SHMARRAY_E_BAD_MAGIC; c <= SHMARRAY_E_BAD_SEGMENT_ID; c++) {
         const char *s = shmarray_strerror(-c);
         CHECK(s != NULL && strcmp(s, shmarray_strerror(-99999)) != 0);
     }

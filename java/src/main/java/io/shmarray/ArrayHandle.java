@@ -39,9 +39,10 @@ public final class ArrayHandle implements Serializable {
     private final long generation;
     private final long creatorPid;
     private final long creatorStartTime;
+    private final long segmentId;
 
     ArrayHandle(String name, DType dtype, long[] shape, long[] strides, long byteOffset, AccessMode mode, boolean raw,
-            long generation, long creatorPid, long creatorStartTime) {
+            long generation, long creatorPid, long creatorStartTime, long segmentId) {
         this.name = Names.check(name);
         this.dtype = Objects.requireNonNull(dtype, "dtype");
         this.mode = Objects.requireNonNull(mode, "mode");
@@ -52,6 +53,7 @@ public final class ArrayHandle implements Serializable {
         this.generation = generation;
         this.creatorPid = creatorPid;
         this.creatorStartTime = creatorStartTime;
+        this.segmentId = segmentId;
         extentBytes(); // validates geometry
     }
 
@@ -61,7 +63,7 @@ public final class ArrayHandle implements Serializable {
      * and must be a multiple of the element size; the layout is row-major.
      */
     public static ArrayHandle ofRaw(String name, DType dtype, long byteOffset, AccessMode mode, long... shape) {
-        return new ArrayHandle(name, dtype, shape, SharedArray.rowMajorStrides(shape), byteOffset, mode, true, 0, 0, 0);
+        return new ArrayHandle(name, dtype, shape, SharedArray.rowMajorStrides(shape), byteOffset, mode, true, 0, 0, 0, 0);
     }
 
     /**
@@ -139,6 +141,11 @@ public final class ArrayHandle implements Serializable {
         return creatorStartTime;
     }
 
+    /** The random identity of the segment this handle was made for (0 for raw handles). */
+    public long segmentId() {
+        return segmentId;
+    }
+
     /** Number of elements. */
     public long length() {
         long n = 1;
@@ -149,7 +156,7 @@ public final class ArrayHandle implements Serializable {
     /** The same handle with another access mode. */
     public ArrayHandle withMode(AccessMode newMode) {
         return new ArrayHandle(name, dtype, shape, strides, byteOffset, newMode, raw, generation, creatorPid,
-                creatorStartTime);
+                creatorStartTime, segmentId);
     }
 
     /** Attaches to the array this handle describes (see {@link SharedArray#attach(ArrayHandle)}). */
@@ -169,7 +176,7 @@ public final class ArrayHandle implements Serializable {
     private Object readResolve() throws ObjectStreamException {
         try {
             return new ArrayHandle(name, dtype, shape, strides, byteOffset, mode, raw, generation, creatorPid,
-                    creatorStartTime);
+                    creatorStartTime, segmentId);
         } catch (RuntimeException e) {
             InvalidObjectException ex = new InvalidObjectException("invalid ArrayHandle: " + e.getMessage());
             ex.initCause(e);
@@ -185,7 +192,7 @@ public final class ArrayHandle implements Serializable {
     private boolean equalsHandle(ArrayHandle h) {
         return name.equals(h.name) && dtype == h.dtype && Arrays.equals(shape, h.shape) && Arrays.equals(strides, h.strides)
                 && byteOffset == h.byteOffset && mode == h.mode && raw == h.raw && generation == h.generation
-                && creatorPid == h.creatorPid && creatorStartTime == h.creatorStartTime;
+                && creatorPid == h.creatorPid && creatorStartTime == h.creatorStartTime && segmentId == h.segmentId;
     }
 
     @Override
@@ -197,6 +204,6 @@ public final class ArrayHandle implements Serializable {
     public String toString() {
         return "ArrayHandle[" + name + ", " + dtype + Arrays.toString(shape) + ", strides=" + Arrays.toString(strides)
                 + ", byteOffset=" + byteOffset + ", " + mode + (raw ? ", raw" : ", generation=" + generation
-                + ", creator=" + creatorPid + "@" + creatorStartTime) + "]";
+                + ", creator=" + creatorPid + "@" + creatorStartTime + ", id=" + Long.toHexString(segmentId)) + "]";
     }
 }

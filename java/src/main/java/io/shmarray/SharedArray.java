@@ -159,13 +159,13 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
                     throw new IllegalArgumentException("handle says " + handle.dtype() + " but segment '" + handle.name()
                             + "' holds " + h.dtype());
                 }
-                if (handle.creatorPid() != 0 && (h.creatorPid() != handle.creatorPid()
-                        || h.creatorStartTime() != handle.creatorStartTime() || h.generation() != handle.generation())) {
-                    throw new StaleHandleException("segment '" + handle.name() + "' was created by pid " + h.creatorPid()
-                            + " (start " + h.creatorStartTime() + ", generation " + h.generation()
-                            + "), not by the creator this handle names (pid " + handle.creatorPid() + ", start "
-                            + handle.creatorStartTime() + ", generation " + handle.generation()
-                            + "): the name was reused", handle.name());
+                if (handle.segmentId() != 0
+                        && (h.segmentId() != handle.segmentId() || h.generation() != handle.generation())) {
+                    throw new StaleHandleException("segment '" + handle.name() + "' is not the one this handle was made"
+                            + " for (id " + Long.toHexString(h.segmentId()) + " generation " + h.generation()
+                            + ", created by pid " + h.creatorPid() + "; the handle names id "
+                            + Long.toHexString(handle.segmentId()) + " generation " + handle.generation()
+                            + "): the name was removed and reused", handle.name());
                 }
             }
             long extent = handle.extentBytes();
@@ -275,9 +275,9 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
         ensureOpen();
         SegmentHeader h = attachment.header();
         return h == null
-                ? new ArrayHandle(name(), dtype, shape, strides, base, mode(), true, 0, 0, 0)
+                ? new ArrayHandle(name(), dtype, shape, strides, base, mode(), true, 0, 0, 0, 0)
                 : new ArrayHandle(name(), dtype, shape, strides, base, mode(), false, h.generation(), h.creatorPid(),
-                        h.creatorStartTime());
+                        h.creatorStartTime(), h.segmentId());
     }
 
     // ---------------------------------------------------------------- views

@@ -51,6 +51,7 @@ public final class NativeErrors {
     public static final int E_WRONG_OWNER = 4016;
     public static final int E_BAD_MODE = 4017;
     public static final int E_BAD_RESERVED = 4018;
+    public static final int E_BAD_SEGMENT_ID = 4019;
 
     /** Where POSIX shared memory lives on Linux. */
     public static final Path DEV_SHM = Path.of("/dev/shm");
@@ -92,6 +93,7 @@ public final class NativeErrors {
             case E_WRONG_OWNER: return "SHMARRAY_E_WRONG_OWNER";
             case E_BAD_MODE: return "SHMARRAY_E_BAD_MODE";
             case E_BAD_RESERVED: return "SHMARRAY_E_BAD_RESERVED";
+            case E_BAD_SEGMENT_ID: return "SHMARRAY_E_BAD_SEGMENT_ID";
             default: return "errno " + code;
         }
     }

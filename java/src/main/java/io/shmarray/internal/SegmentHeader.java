@@ -16,9 +16,10 @@ import java.util.Arrays;
  * @param creatorPid pid of the creating process
  * @param creatorStartTime its start time in clock ticks after boot (with the pid, survives pid reuse)
  * @param creationMode permission bits the creator set (0600)
+ * @param segmentId random identity of this segment (a re-created name gets another)
  */
 public record SegmentHeader(int formatVersion, DType dtype, long[] shape, int flags, long generation,
-        long dataOffset, long dataLength, long creatorPid, long creatorStartTime, int creationMode) {
+        long dataOffset, long dataLength, long creatorPid, long creatorStartTime, int creationMode, long segmentId) {
 
     public SegmentHeader {
         shape = shape.clone();
@@ -49,7 +50,7 @@ public record SegmentHeader(int formatVersion, DType dtype, long[] shape, int fl
         return o instanceof SegmentHeader h && formatVersion == h.formatVersion && dtype == h.dtype
                 && Arrays.equals(shape, h.shape) && flags == h.flags && generation == h.generation
                 && dataOffset == h.dataOffset && dataLength == h.dataLength && creatorPid == h.creatorPid
-                && creatorStartTime == h.creatorStartTime && creationMode == h.creationMode;
+                && creatorStartTime == h.creatorStartTime && creationMode == h.creationMode && segmentId == h.segmentId;
     }
 
     @Override
@@ -61,6 +62,7 @@ public record SegmentHeader(int formatVersion, DType dtype, long[] shape, int fl
     public String toString() {
         return "SegmentHeader[dtype=" + dtype + ", shape=" + Arrays.toString(shape) + ", flags=" + flags
                 + ", generation=" + generation + ", dataOffset=" + dataOffset + ", dataLength=" + dataLength
-                + ", creatorPid=" + creatorPid + ", creatorStartTime=" + creatorStartTime + "]";
+                + ", creatorPid=" + creatorPid + ", creatorStartTime=" + creatorStartTime
+                + ", segmentId=" + Long.toHexString(segmentId) + "]";
     }
 }

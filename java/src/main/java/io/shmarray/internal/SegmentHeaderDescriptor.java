@@ -30,7 +30,8 @@ import java.nio.ByteOrder;
  *   |                      creator_pid (i64)                        |  64
  *   |     creator_start_time (u64, clock ticks after boot, /proc)   |  72
  *   |                shape[MAX_RANK] (i64 each)                     |  80..143
- *   |                    reserved1 (112 bytes, zero)                | 144..255
+ *   |        segment_id (u64, random, never 0: this segment only)   | 144
+ *   |                    reserved1 (104 bytes, zero)                | 152..255
  *   |         lock (128 bytes, reserved for a process-shared lock)  | 256..383
  *   |                    reserved2 (128 bytes, zero)                | 384..511
  *   +---------------------------------------------------------------+
@@ -63,7 +64,8 @@ public final class SegmentHeaderDescriptor {
     public static final int CREATOR_PID_OFFSET = 64;
     public static final int CREATOR_START_TIME_OFFSET = 72;
     public static final int SHAPE_OFFSET = 80;
-    public static final int RESERVED1_OFFSET = 144;
+    public static final int SEGMENT_ID_OFFSET = 144;
+    public static final int RESERVED1_OFFSET = 152;
     public static final int LOCK_OFFSET = 256;
     public static final int LOCK_SIZE = 128;
     public static final int RESERVED2_OFFSET = 384;
@@ -99,7 +101,8 @@ public final class SegmentHeaderDescriptor {
                 b.getLong(DATA_LENGTH_OFFSET),
                 b.getLong(CREATOR_PID_OFFSET),
                 b.getLong(CREATOR_START_TIME_OFFSET),
-                b.getInt(CREATION_MODE_OFFSET));
+                b.getInt(CREATION_MODE_OFFSET),
+                b.getLong(SEGMENT_ID_OFFSET));
     }
 
     /**
@@ -123,6 +126,7 @@ public final class SegmentHeaderDescriptor {
             case NativeErrors.E_BAD_FLAGS: return "flags";
             case NativeErrors.E_TRUNCATED: return "header_size (segment shorter than a header)";
             case NativeErrors.E_BAD_RESERVED: return "reserved";
+            case NativeErrors.E_BAD_SEGMENT_ID: return "segment_id";
             default: return null;
         }
     }
