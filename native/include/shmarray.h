@@ -93,6 +93,9 @@ extern "C" {
 #define SHMARRAY_E_BAD_RESERVED 4018    /* reserved header bytes are not zero */
 #define SHMARRAY_E_BAD_SEGMENT_ID 4019  /* segment_id is 0 */
 
+/* Positive (success) result of shmarray_lock: acquired, but the previous owner died holding it. */
+#define SHMARRAY_LOCK_OWNER_DIED 1
+
 /*
  * Segment header: the first SHMARRAY_HEADER_SIZE bytes of every segment shmarray creates.
  * All fields in native byte order (byte_order says which); offsets are fixed and mirrored by
@@ -258,6 +261,65 @@ SHMARRAY_API int32_t shmarray_unlink(const char *name);
  */
 SHMARRAY_API int32_t shmarray_header_validate(const void *header, int64_t available,
                                               int64_t segment_size);
+
+/*
+ * ---- Robust process-shared lock -------------------------------------------------------------
+ * A PTHREAD_PROCESS_SHARED, PTHREAD_MUTEX_ROBUST, error-checking mutex living in the header's lock
+ * area (SHMARRAY_OFF_LOCK of a segment mapped shared and writable); shmarray_create initialises it.
+ * `lock_address` is the address of that area in this process.
+ *
+ * A pthread mutex belongs to the OS thread that locked it: only that thread may unlock it
+ * (others get -EPERM). If the owner dies holding it, the next shmarray_lock acquires it and
+ * returns SHMARRAY_LOCK_OWNER_DIED; that caller may repair the data and call
+ * shmarray_lock_consistent before unlocking. Unlocking without doing so makes the lock
+ * permanently unusable: every later shmarray_lock returns -ENOTRECOVERABLE.
+ */
+
+/* Initialises a lock area (done by shmarray_create; for segments laid out by hand). */
+SHMARRAY_API int32_t shmarray_lock_init(int64_t lock_address);
+
+/*
+ * Takes the lock, waiting at most `timeout_ns` nanoseconds (< 0: forever; 0: try once).
+ * Returns 0, SHMARRAY_LOCK_OWNER_DIED, -ETIMEDOUT (also for a failed try), -EDEADLK when
+ * this thread holds it already, -ENOTRECOVERABLE, or -EINVAL for a bad address.
+ */
+SHMARRAY_API int32_t shmarray_lock(int64_t lock_address, int64_t timeout_ns);
+
+/* Releases the lock; -EPERM when the calling thread does not own it. */
+SHMARRAY_API int32_t shmarray_unlock(int64_t lock_address);
+
+/* After SHMARRAY_LOCK_OWNER_DIED: declares the protected state consistent again. */
+SHMARRAY_API int32_t shmarray_lock_consistent(int64_t lock_address);
+
+/*
+ * ---- futex wait/wake on a 32-bit word of a shared mapping, across processes -------------------
+ * shmarray_futex_wait sleeps while *address == expected, at most timeout_ns (< 0: forever).
+ * Returns 0 when woken (callers re-check their condition: wake-ups may be spurious), -EAGAIN
+ * when the word no longer held `expected`, -ETIMEDOUT. Signals (EINTR) are retried with the
+ * remaining time. The address must be 4-byte aligned.
+ * shmarray_futex_wake wakes at most `count` waiters and returns how many it woke.
+ */
+SHMARRAY_API int32_t shmarray_futex_wait(int64_t address, int32_t expected, int64_t timeout_ns);
+SHMARRAY_API int32_t shmarray_futex_wake(int64_t address, int32_t count);
+
+/*
+ * 1 when process `pid` runs and started at `start_time` (shmarray_process_start_time), 0 when
+ * it is gone, a zombie, or the pid now names another process (pid reuse); -EINVAL for bad input.
+ */
+SHMARRAY_API int32_t shmarray_process_alive(int32_t pid, int64_t start_time);
+
+/*
+ * ---- Sweep ----------------------------------------------------------------------------------
+ * Scans `dir` (NULL: /dev/shm) for segments of this user that carry a shmarray header and
+ * removes those whose creator (pid and start time) is dead and that are not PERSISTENT,
+ * including segments whose creator died before publishing the header. Entries with a corrupt
+ * header are left alone and reported; foreign entries (no shmarray magic) are only counted.
+ * With `dry_run` non-zero nothing is removed. One line per decision is written to `report`
+ * (truncated to report_len, always NUL-terminated when report_len > 0):
+ *   "reclaimed NAME owner=PID", "corrupt NAME field-error", "foreign N"
+ * Returns the number of segments reclaimed (or that would be).
+ */
+SHMARRAY_API int32_t shmarray_sweep(const char *dir, int32_t dry_run, char *report, int64_t report_len);
 
 /*
  * Start time of process `pid` in clock ticks after boot (field 22 of /proc/PID/stat); with the

@@ -4,9 +4,12 @@
  */
 #define _GNU_SOURCE
 #include "shmarray.h"
+#include "fault.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -128,6 +131,8 @@ int32_t shmarray_create_raw(const char *name, int64_t size) {
     if (size < 0) return -EINVAL;
     if ((uint64_t)size > (uint64_t)INT64_MAX) return -EFBIG;
 
+    int injected = SHMARRAY_FAULT("shm_open");
+    if (injected > 0) return -injected;
     int fd;
     RETRY_EINTR(fd, shm_open(path, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, SHM_MODE));
     if (fd < 0) return -errno;
@@ -141,7 +146,8 @@ int32_t shmarray_create_raw(const char *name, int64_t size) {
         /* posix_fallocate returns the error number and leaves errno alone. Never fall back to
          * ftruncate: a sparse segment would raise SIGBUS on first touch when /dev/shm is full. */
         do {
-            err = posix_fallocate(fd, 0, (off_t)size);
+            err = SHMARRAY_FAULT("fallocate");
+            if (err <= 0) err = posix_fallocate(fd, 0, (off_t)size);
         } while (err == EINTR);
     }
     if (err != 0) {
@@ -152,8 +158,11 @@ int32_t shmarray_create_raw(const char *name, int64_t size) {
     return fd;
 }
 
-/* Start time of a process in clock ticks after boot: field 22 of /proc/PID/stat. */
-int64_t shmarray_process_start_time(int32_t pid) {
+/*
+ * Reads field 3 (state) and field 22 (start time, clock ticks after boot) of /proc/PID/stat.
+ * Returns 0, -ESRCH when the process does not exist, or another -errno.
+ */
+static int read_proc_stat(int32_t pid, char *state, int64_t *start_time) {
     if (pid <= 0) return -EINVAL;
     char path[64];
     snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
@@ -165,13 +174,14 @@ int64_t shmarray_process_start_time(int32_t pid) {
     RETRY_EINTR(n, read(fd, buf, sizeof buf - 1));
     int saved = errno;
     close(fd);
-    if (n < 0) return -saved;
+    if (n < 0) return saved == ESRCH ? -ESRCH : -saved;
     buf[n] = '\0';
     /* The command name (field 2) may hold spaces and ')': fields resume after the last ')'. */
     char *p = strrchr(buf, ')');
-    if (p == NULL) return -EPROTO;
+    if (p == NULL || p[1] != ' ' || p[2] == '\0') return -EPROTO;
+    *state = p[2];
     p++;
-    /* after ')' come: " state(3) ppid(4) ... starttime(22)": skip 19 spaces to reach field 22 */
+    /* p points at the space before field 3; skip 19 more spaces to reach field 22 */
     for (int field = 3; field < 22; field++) {
         p = strchr(p + 1, ' ');
         if (p == NULL) return -EPROTO;
@@ -180,7 +190,26 @@ int64_t shmarray_process_start_time(int32_t pid) {
     int digits = 0;
     for (p++; *p >= '0' && *p <= '9'; p++, digits++) v = v * 10 + (unsigned)(*p - '0');
     if (digits == 0) return -EPROTO;
-    return (int64_t)v;
+    *start_time = (int64_t)v;
+    return 0;
+}
+
+int64_t shmarray_process_start_time(int32_t pid) {
+    char state;
+    int64_t start;
+    int rc = read_proc_stat(pid, &state, &start);
+    return rc < 0 ? rc : start;
+}
+
+int32_t shmarray_process_alive(int32_t pid, int64_t start_time) {
+    if (pid <= 0 || start_time < 0) return -EINVAL;
+    char state;
+    int64_t start;
+    int rc = read_proc_stat(pid, &state, &start);
+    if (rc == -ESRCH) return 0;
+    if (rc < 0) return rc;
+    if (start != start_time) return 0; /* the pid was reused by another process */
+    return (state == 'Z' || state == 'X') ? 0 : 1;
 }
 
 /* Element count of a shape, or -SHMARRAY_E_BAD_SHAPE on a negative extent or overflow. */
@@ -293,9 +322,13 @@ int32_t shmarray_create(const char *name, int32_t dtype, int32_t rank, const int
         return -err;
     }
     shmarray_header *h = (shmarray_header *)base;
-    /* The segment is zero-filled. Magic first, so a reader racing us sees either an all-zero
-     * header or our magic, and reports "not ready" rather than "bad magic"; state READY last. */
+    /* The segment is zero-filled. The creator first, then the magic: a reader racing us sees an
+     * all-zero header or our magic, and reports "not ready" rather than "bad magic"; the sweep
+     * can tell whose half-made segment it is. State READY last. */
+    h->creator_pid = (int64_t)getpid();
+    h->creator_start_time = (uint64_t)start_time;
     __atomic_store_n(&h->magic, SHMARRAY_MAGIC, __ATOMIC_RELEASE);
+    if (SHMARRAY_FAULT("ready") < 0) raise(SIGKILL); /* test build only: die before publishing */
     h->format_version = SHMARRAY_FORMAT_VERSION;
     h->header_size = SHMARRAY_HEADER_SIZE;
     h->dtype = (uint32_t)dtype;
@@ -306,10 +339,15 @@ int32_t shmarray_create(const char *name, int32_t dtype, int32_t rank, const int
     h->generation = 1;
     h->data_offset = (uint64_t)data_offset;
     h->data_length = (uint64_t)data_length;
-    h->creator_pid = (int64_t)getpid();
-    h->creator_start_time = (uint64_t)start_time;
     for (int32_t i = 0; i < rank; i++) h->shape[i] = shape[i];
     h->segment_id = segment_id;
+    int lrc = shmarray_lock_init((int64_t)(uintptr_t)h->lock);
+    if (lrc < 0) {
+        munmap(base, (size_t)page);
+        shm_unlink(path);
+        close(fd);
+        return lrc;
+    }
     __atomic_store_n(&h->state, SHMARRAY_STATE_READY, __ATOMIC_RELEASE);
     if (header_out != NULL) memcpy(header_out, h, sizeof *h);
     munmap(base, (size_t)page);
@@ -323,6 +361,8 @@ static int open_checked(const char *name, int32_t writable, int64_t *size_out) {
     if (rc < 0) return rc;
     int fd;
     /* glibc's shm_open adds O_NOFOLLOW: a symlink planted under /dev/shm fails with ELOOP. */
+    int injected = SHMARRAY_FAULT("shm_open");
+    if (injected > 0) return -injected;
     RETRY_EINTR(fd, shm_open(path, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC, 0));
     if (fd < 0) return -errno;
     struct stat st;
@@ -419,6 +459,8 @@ int64_t shmarray_map(int32_t fd, int64_t offset, int64_t length, int32_t prot, i
     int p = ((prot & SHMARRAY_PROT_READ) ? PROT_READ : 0) |
             ((prot & SHMARRAY_PROT_WRITE) ? PROT_WRITE : 0);
     int f = kind == SHMARRAY_MAP_PRIVATE ? MAP_PRIVATE : MAP_SHARED;
+    int injected = SHMARRAY_FAULT("mmap");
+    if (injected > 0) return -injected;
     void *a = mmap(NULL, (size_t)length, p, f, fd, (off_t)offset);
     if (a == MAP_FAILED) return -errno;
     return (int64_t)(uintptr_t)a;

@@ -1,0 +1,91 @@
+/* Sweep: reclaim segments whose creator died; see shmarray.h. */
+#define _GNU_SOURCE
+#include "shmarray.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+typedef struct {
+    char *buf;
+    size_t len;
+    size_t used;
+} report_t;
+
+__attribute__((format(printf, 2, 3))) static void say(report_t *r, const char *fmt, ...) {
+    if (r->buf == NULL || r->len == 0 || r->used + 1 >= r->len) return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(r->buf + r->used, r->len - r->used, fmt, ap);
+    va_end(ap);
+    if (n < 0) return;
+    r->used = r->used + (size_t)n < r->len ? r->used + (size_t)n : r->len - 1;
+}
+
+/* Reads a header copy with pread: no mapping, so a segment shrinking under us cannot SIGBUS. */
+static int read_header(int fd, shmarray_header *h) {
+    ssize_t n;
+    do {
+        n = pread(fd, h, sizeof *h, 0);
+    } while (n < 0 && errno == EINTR);
+    return n == (ssize_t)sizeof *h ? 0 : -1;
+}
+
+int32_t shmarray_sweep(const char *dir, int32_t dry_run, char *report, int64_t report_len) {
+    report_t r = {report, report_len > 0 ? (size_t)report_len : 0, 0};
+    if (r.buf != NULL && r.len > 0) r.buf[0] = '\0';
+    const char *path = dir != NULL ? dir : "/dev/shm";
+    int dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0) return -errno;
+    DIR *d = fdopendir(dfd);
+    if (d == NULL) {
+        int e = errno;
+        close(dfd);
+        return -e;
+    }
+    int reclaimed = 0, foreign = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.') continue;
+        int fd = openat(dfd, e->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+        if (fd < 0) continue; /* vanished, a symlink, or not ours to read */
+        struct stat st;
+        shmarray_header h;
+        if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+            st.st_size < (off_t)sizeof h || read_header(fd, &h) != 0 || h.magic != SHMARRAY_MAGIC) {
+            foreign++;
+            close(fd);
+            continue;
+        }
+        close(fd);
+        int v = shmarray_header_validate(&h, sizeof h, (int64_t)st.st_size);
+        if (v < 0 && v != -SHMARRAY_E_NOT_READY) {
+            say(&r, "corrupt %s %s\n", e->d_name, shmarray_strerror(v));
+            continue;
+        }
+        if (v == 0 && (h.flags & SHMARRAY_FLAG_PERSISTENT)) continue;
+        if (h.creator_pid <= 0 || h.creator_pid > INT32_MAX) {
+            say(&r, "corrupt %s no creator recorded\n", e->d_name);
+            continue;
+        }
+        int alive = shmarray_process_alive((int32_t)h.creator_pid, (int64_t)h.creator_start_time);
+        if (alive != 0) continue; /* alive, or cannot tell: never reclaim */
+        /* Unlink only if the name still refers to the file we examined. */
+        struct stat now;
+        if (fstatat(dfd, e->d_name, &now, AT_SYMLINK_NOFOLLOW) != 0 || now.st_ino != st.st_ino ||
+            now.st_dev != st.st_dev)
+            continue;
+        if (!dry_run && unlinkat(dfd, e->d_name, 0) != 0) continue;
+        reclaimed++;
+        say(&r, "reclaimed %s owner=%lld%s\n", e->d_name, (long long)h.creator_pid,
+            v == -SHMARRAY_E_NOT_READY ? " (never published)" : "");
+    }
+    closedir(d);
+    if (foreign > 0) say(&r, "foreign %d\n", foreign);
+    return reclaimed;
+}
