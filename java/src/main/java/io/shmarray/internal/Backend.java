@@ -59,6 +59,24 @@ public interface Backend {
 
     long processStartTime(int pid);
 
+    /** {@code shmarray_process_alive}: 1 alive, 0 gone (or pid reused), negative on error. */
+    int processAlive(int pid, long startTime);
+
+    /** {@code shmarray_lock} on the lock area at {@code lockAddress}; see shmarray.h. */
+    int lock(long lockAddress, long timeoutNanos);
+
+    int unlock(long lockAddress);
+
+    int lockConsistent(long lockAddress);
+
+    /** {@code shmarray_futex_wait}: 0 woken, -EAGAIN value differs, -ETIMEDOUT. */
+    int futexWait(long address, int expected, long timeoutNanos);
+
+    int futexWake(long address, int count);
+
+    /** {@code shmarray_sweep} over {@code dir} (null: /dev/shm); the report is NUL-terminated UTF-8. */
+    int sweep(String dir, boolean dryRun, byte[] report);
+
     /**
      * A direct buffer over {@code length} bytes of native memory at {@code address}. The buffer
      * does not own the memory: it must not be used after the range is unmapped. Big-endian, as

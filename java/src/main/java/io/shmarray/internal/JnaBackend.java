@@ -36,6 +36,13 @@ final class JnaBackend implements Backend {
         static native int shmarray_unlink(byte[] name);
         static native int shmarray_header_validate(byte[] header, long available, long segmentSize);
         static native long shmarray_process_start_time(int pid);
+        static native int shmarray_process_alive(int pid, long startTime);
+        static native int shmarray_lock(long address, long timeoutNanos);
+        static native int shmarray_unlock(long address);
+        static native int shmarray_lock_consistent(long address);
+        static native int shmarray_futex_wait(long address, int expected, long timeoutNanos);
+        static native int shmarray_futex_wake(long address, int count);
+        static native int shmarray_sweep(byte[] dir, int dryRun, byte[] report, long reportLength);
     }
 
     private JnaBackend() {}
@@ -142,6 +149,43 @@ final class JnaBackend implements Backend {
     @Override
     public long processStartTime(int pid) {
         return Lib.shmarray_process_start_time(pid);
+    }
+
+    @Override
+    public int processAlive(int pid, long startTime) {
+        return Lib.shmarray_process_alive(pid, startTime);
+    }
+
+    @Override
+    public int lock(long lockAddress, long timeoutNanos) {
+        return Lib.shmarray_lock(lockAddress, timeoutNanos);
+    }
+
+    @Override
+    public int unlock(long lockAddress) {
+        return Lib.shmarray_unlock(lockAddress);
+    }
+
+    @Override
+    public int lockConsistent(long lockAddress) {
+        return Lib.shmarray_lock_consistent(lockAddress);
+    }
+
+    @Override
+    public int futexWait(long address, int expected, long timeoutNanos) {
+        return Lib.shmarray_futex_wait(address, expected, timeoutNanos);
+    }
+
+    @Override
+    public int futexWake(long address, int count) {
+        return Lib.shmarray_futex_wake(address, count);
+    }
+
+    @Override
+    public int sweep(String dir, boolean dryRun, byte[] report) {
+        byte[] d = dir == null ? null : CStrings.encode(dir);
+        if (dir != null && d == null) return -NativeErrors.EINVAL;
+        return Lib.shmarray_sweep(d, dryRun ? 1 : 0, report, report == null ? 0 : report.length);
     }
 
     @Override

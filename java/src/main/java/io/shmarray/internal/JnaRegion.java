@@ -24,10 +24,12 @@ final class JnaRegion extends MappedRegion {
     private final int prot;
     private final int kind;
     private final AtomicBoolean released;
+    private final long[] addresses;
 
     private JnaRegion(Backend backend, int fd, long fileOffset, long length, boolean writable, int prot, int kind,
-            ByteBuffer[] chunks, AtomicBoolean released) {
+            ByteBuffer[] chunks, AtomicBoolean released, long[] addresses) {
         super(length, writable, chunks);
+        this.addresses = addresses;
         this.backend = backend;
         this.fd = fd;
         this.fileOffset = fileOffset;
@@ -41,6 +43,7 @@ final class JnaRegion extends MappedRegion {
         int kind = privateCopy ? 1 : 0;
         AtomicBoolean released = new AtomicBoolean();
         ByteBuffer[] chunks = new ByteBuffer[chunkCount(length)];
+        long[] addresses = new long[chunks.length];
         for (int i = 0; i < chunks.length; i++) {
             long start = (long) i << CHUNK_SHIFT;
             long len = Math.min(CHUNK_SIZE, length - start);
@@ -49,8 +52,9 @@ final class JnaRegion extends MappedRegion {
             // (unmapping here as well would unmap twice, possibly someone else's later mapping).
             if (a < 0) throw NativeErrors.toException(b, a, "map", name, len);
             chunks[i] = track(b, a, len, writable, released);
+            addresses[i] = a;
         }
-        return new JnaRegion(b, fd, offset, length, writable, prot, kind, chunks, released);
+        return new JnaRegion(b, fd, offset, length, writable, prot, kind, chunks, released, addresses);
     }
 
     /** Wraps a fresh mapping in a buffer whose unreachability unmaps it. */
@@ -101,6 +105,12 @@ final class JnaRegion extends MappedRegion {
         if (a < 0) throw NativeErrors.toException(backend, a, "map", null, mapLen);
         ByteBuffer root = track(backend, a, mapLen, writable(), new AtomicBoolean());
         return root.slice((int) (offset - start), len).order(ByteOrder.nativeOrder());
+    }
+
+    @Override
+    public long address(long offset) {
+        if (offset < 0 || offset >= length()) throw new IndexOutOfBoundsException("offset " + offset);
+        return addresses[(int) (offset >>> CHUNK_SHIFT)] + (offset & CHUNK_MASK);
     }
 
     @Override

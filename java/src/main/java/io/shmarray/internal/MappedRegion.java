@@ -62,6 +62,12 @@ public abstract class MappedRegion {
     /** Ends this process's use of the region; idempotent. */
     public abstract void release();
 
+    /**
+     * The native address of byte {@code offset} of the region, for native calls on it (the lock
+     * in a header page). Valid only until {@link #release()}.
+     */
+    public abstract long address(long offset);
+
     /** Checks a window range against the region. */
     protected final void checkWindow(long offset, int len) {
         if (offset < 0 || len < 0 || offset > length - len) {
@@ -80,6 +86,11 @@ public abstract class MappedRegion {
 
             @Override
             public void release() {}
+
+            @Override
+            public long address(long offset) {
+                throw new IndexOutOfBoundsException("an empty region has no addresses");
+            }
         };
     }
 }

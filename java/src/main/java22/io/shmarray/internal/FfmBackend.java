@@ -41,6 +41,13 @@ final class FfmBackend implements Backend {
     private final MethodHandle unlink;
     private final MethodHandle validate;
     private final MethodHandle startTime;
+    private final MethodHandle processAlive;
+    private final MethodHandle lock;
+    private final MethodHandle unlock;
+    private final MethodHandle lockConsistent;
+    private final MethodHandle futexWait;
+    private final MethodHandle futexWake;
+    private final MethodHandle sweep;
 
     private FfmBackend(SymbolLookup lib) {
         abiVersion = bind(lib, "shmarray_abi_version", FunctionDescriptor.of(JAVA_INT));
@@ -60,6 +67,13 @@ final class FfmBackend implements Backend {
         unlink = bind(lib, "shmarray_unlink", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         validate = bind(lib, "shmarray_header_validate", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
         startTime = bind(lib, "shmarray_process_start_time", FunctionDescriptor.of(JAVA_LONG, JAVA_INT));
+        processAlive = bind(lib, "shmarray_process_alive", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
+        lock = bind(lib, "shmarray_lock", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG));
+        unlock = bind(lib, "shmarray_unlock", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
+        lockConsistent = bind(lib, "shmarray_lock_consistent", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
+        futexWait = bind(lib, "shmarray_futex_wait", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG));
+        futexWake = bind(lib, "shmarray_futex_wake", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT));
+        sweep = bind(lib, "shmarray_sweep", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG));
     }
 
     /** Loads {@code library} and binds every function; called reflectively by {@link Backends}. */
@@ -248,6 +262,75 @@ final class FfmBackend implements Backend {
     public long processStartTime(int pid) {
         try {
             return (long) startTime.invokeExact(pid);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    @Override
+    public int processAlive(int pid, long startTime) {
+        try {
+            return (int) processAlive.invokeExact(pid, startTime);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    @Override
+    public int lock(long lockAddress, long timeoutNanos) {
+        try {
+            return (int) lock.invokeExact(lockAddress, timeoutNanos);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    @Override
+    public int unlock(long lockAddress) {
+        try {
+            return (int) unlock.invokeExact(lockAddress);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    @Override
+    public int lockConsistent(long lockAddress) {
+        try {
+            return (int) lockConsistent.invokeExact(lockAddress);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    @Override
+    public int futexWait(long address, int expected, long timeoutNanos) {
+        try {
+            return (int) futexWait.invokeExact(address, expected, timeoutNanos);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    @Override
+    public int futexWake(long address, int count) {
+        try {
+            return (int) futexWake.invokeExact(address, count);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    @Override
+    public int sweep(String dir, boolean dryRun, byte[] report) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment d = dir == null ? MemorySegment.NULL : cString(arena, dir);
+            if (d == null) return -NativeErrors.EINVAL;
+            long len = report == null ? 0 : report.length;
+            MemorySegment r = len == 0 ? MemorySegment.NULL : arena.allocate(len);
+            int rc = (int) sweep.invokeExact(d, dryRun ? 1 : 0, r, len);
+            if (len > 0) MemorySegment.copy(r, JAVA_BYTE, 0, report, 0, (int) len);
+            return rc;
         } catch (Throwable t) {
             throw unexpected(t);
         }

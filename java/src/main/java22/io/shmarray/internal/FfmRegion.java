@@ -46,6 +46,12 @@ final class FfmRegion extends MappedRegion {
     }
 
     @Override
+    public long address(long offset) {
+        if (offset < 0 || offset >= length()) throw new IndexOutOfBoundsException("offset " + offset);
+        return whole.address() + offset;
+    }
+
+    @Override
     public void release() {
         if (released.compareAndSet(false, true)) arena.close();
     }

@@ -195,4 +195,70 @@ abstract class BackendContract {
         locked[SegmentHeaderDescriptor.LOCK_OFFSET + 3] = 9;
         assertEquals(0, b.validateHeader(locked, 512, size));
     }
+
+    @Test
+    void robustLockAndFutexThroughTheBackend() throws Exception {
+        String name = TestSupport.testName();
+        byte[] h = new byte[512];
+        int fd = b.create(name, DType.INT.code(), new long[] {16}, 0, h);
+        assertTrue(fd >= 0);
+        MappedRegion header = b.mapRegion(fd, 0, b.pageSize(), true, false, name);
+        try {
+            long lock = header.address(SegmentHeaderDescriptor.LOCK_OFFSET);
+            assertEquals(0, b.lock(lock, 1_000_000_000L));
+            assertEquals(-35 /* EDEADLK */, b.lock(lock, 0));
+            Thread other = new Thread(() -> assertEquals(-NativeErrors.EPERM, b.unlock(lock)));
+            other.start();
+            other.join();
+            assertEquals(0, b.unlock(lock));
+            assertEquals(-NativeErrors.EINVAL, b.lock(lock + 1, 0));
+
+            long word = header.address(SegmentHeaderDescriptor.RESERVED2_OFFSET);
+            long t0 = System.nanoTime();
+            assertEquals(-110 /* ETIMEDOUT */, b.futexWait(word, 0, 20_000_000L));
+            assertTrue(System.nanoTime() - t0 >= 20_000_000L);
+            assertEquals(-11 /* EAGAIN */, b.futexWait(word, 5, 1_000_000_000L));
+            assertEquals(0, b.futexWake(word, 1));
+        } finally {
+            header.release();
+            b.close(fd);
+            b.unlink(name);
+        }
+    }
+
+    @Test
+    void livenessAndSweepThroughTheBackend() throws Exception {
+        ProcessHandle me = ProcessHandle.current();
+        long start = b.processStartTime((int) me.pid());
+        assertEquals(1, b.processAlive((int) me.pid(), start));
+        assertEquals(0, b.processAlive((int) me.pid(), start + 1), "another start time is another process");
+        Process p = new ProcessBuilder("sleep", "0.2").start();
+        long pStart = b.processStartTime((int) p.pid());
+        p.waitFor();
+        assertEquals(0, b.processAlive((int) p.pid(), pStart));
+
+        Path dir = Files.createTempDirectory("shmarray-sweep");
+        try {
+            String name = TestSupport.testName();
+            byte[] h = new byte[512];
+            int fd = b.create(name, DType.BYTE.code(), new long[] {8}, 0, h);
+            b.close(fd);
+            b.unlink(name);
+            ByteBuffer bb = ByteBuffer.wrap(h).order(ByteOrder.nativeOrder());
+            bb.putLong(SegmentHeaderDescriptor.CREATOR_PID_OFFSET, p.pid());
+            bb.putLong(SegmentHeaderDescriptor.CREATOR_START_TIME_OFFSET, pStart);
+            byte[] file = new byte[4096 + 8];
+            System.arraycopy(h, 0, file, 0, 512);
+            Files.write(dir.resolve("orphan"), file);
+            byte[] report = new byte[1024];
+            assertEquals(1, b.sweep(dir.toString(), false, report));
+            String text = new String(report, java.nio.charset.StandardCharsets.UTF_8).trim();
+            assertTrue(text.startsWith("reclaimed orphan owner=" + p.pid()), text);
+            assertTrue(!Files.exists(dir.resolve("orphan")));
+            assertEquals(-NativeErrors.ENOENT, b.sweep(dir.resolve("missing").toString(), true, null));
+        } finally {
+            Files.deleteIfExists(dir.resolve("orphan"));
+            Files.delete(dir);
+        }
+    }
 }

@@ -27,6 +27,18 @@ public final class TestSupport {
         Assumptions.abort(reason);
     }
 
+    /**
+     * The CMake build directory of the native code (passed by Maven), or skips the test saying
+     * why when it is not known or lacks {@code relative}.
+     */
+    public static java.nio.file.Path nativeBuildFile(String relative) {
+        String dir = System.getProperty("io.shmarray.test.nativeBuildDir");
+        if (dir == null) skip("io.shmarray.test.nativeBuildDir is not set: not run from the Maven build");
+        java.nio.file.Path p = java.nio.file.Path.of(dir, relative);
+        if (!java.nio.file.Files.exists(p)) skip(p + " does not exist (the C tests build it; were they skipped?)");
+        return p;
+    }
+
     /** Result of a child JVM run. */
     public static final class Run {
         public final int exitCode;
@@ -49,9 +61,23 @@ public final class TestSupport {
      */
     public static Run runChild(List<String> extraJvmOptions, String mainClass, List<String> args, long timeoutSeconds)
             throws IOException, InterruptedException {
+        return runChild(extraJvmOptions, java.util.Map.of(), mainClass, args, timeoutSeconds);
+    }
+
+    /** As above, with extra environment variables. */
+    public static Run runChild(List<String> extraJvmOptions, java.util.Map<String, String> env, String mainClass,
+            List<String> args, long timeoutSeconds) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(ChildJvm.command(mainClass, args));
         cmd.addAll(1 + ChildJvm.jvmOptions().size(), extraJvmOptions); // later -D options win
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        return run(cmd, env, timeoutSeconds);
+    }
+
+    /** Runs any command, output and error merged, killing it after {@code timeoutSeconds}. */
+    public static Run run(List<String> cmd, java.util.Map<String, String> env, long timeoutSeconds)
+            throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        Process p = pb.start();
         // drain while waiting so a chatty child cannot block on a full pipe
         byte[][] out = new byte[1][];
         Thread reader = new Thread(() -> {
@@ -65,7 +91,7 @@ public final class TestSupport {
         if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
             p.destroyForcibly().waitFor();
             reader.join(5000);
-            throw new AssertionError("child JVM did not finish within " + timeoutSeconds + " s: " + cmd);
+            throw new AssertionError("child process did not finish within " + timeoutSeconds + " s: " + cmd);
         }
         reader.join(5000);
         return new Run(p.exitValue(), out[0] == null ? "" : new String(out[0], StandardCharsets.UTF_8));
