@@ -2,11 +2,21 @@ package io.shmarray;
 
 import io.shmarray.internal.Attachment;
 import io.shmarray.internal.Attachments;
+import io.shmarray.internal.Backend;
+import io.shmarray.internal.Backends;
 import io.shmarray.internal.MappedRegion;
+import io.shmarray.internal.NativeErrors;
 import io.shmarray.internal.Names;
 import io.shmarray.internal.SegmentHeader;
+import io.shmarray.internal.SegmentHeaderDescriptor;
 import java.io.Serializable;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -32,10 +42,26 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <h2>Lifetime</h2>
  * {@link #close()} releases this object's use of the mapping (idempotent); the mapping goes away
- * when the last array or view over it in this process is closed. {@link #unlink()} removes the
- * segment's name: processes already attached keep their mapping. Using a closed array throws
+ * when the last array or view over it in this process is closed. Segments are
+ * {@link Lifetime#OWNER_SCOPED} unless created {@link Lifetime#PERSISTENT}: the owner (the creating
+ * process, or one that {@linkplain #adopt() adopted} the segment) removes the name when it closes
+ * its last array over it, exits, or dies — {@code kill -9} included, through the reaper helper
+ * within seconds, else through the sweep at the next start of any shmarray process. Processes that
+ * only attached never remove anything. Hand a segment to a receiver that outlives its creator
+ * with {@link #adopt()} (in the receiver) or {@link #makePersistent()}; otherwise attaching after
+ * the owner closed fails with {@link SegmentNotFoundException}. {@link #unlink()} removes the name
+ * at once: processes already attached keep their mapping. Using a closed array throws
  * {@code IllegalStateException("Already closed: ...")} — also when another thread closes it
- * concurrently, on both backends; no access can crash the JVM.
+ * concurrently, on both backends; no access can crash the JVM, also when another process
+ * truncates the segment ({@link SegmentTruncatedException}).
+ *
+ * <h2>Lock</h2>
+ * {@link #lock()} takes the segment's robust process-shared lock (one per segment, shared by all
+ * its views, in all processes). If its previous holder died holding it, the array becomes
+ * <em>poisoned</em>: {@link LockOwnerDiedException} is thrown, and every access fails with
+ * {@link PoisonedArrayException} until {@link #recover()}; data written by a dead holder is never
+ * trusted silently. Other processes see the poison at their next {@code lock()}, attach, bulk
+ * operation or window.
  *
  * <h2>Serialization</h2>
  * Serializing an array writes only its {@link ArrayHandle}; deserializing attaches again (in the
@@ -107,7 +133,7 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
      * @throws InsufficientSharedMemoryException when /dev/shm cannot hold it
      */
     public static SharedArray create(DType dtype, long... shape) {
-        return createNamed(Names.generate(), dtype, shape);
+        return create(Names.generate(), true, Lifetime.OWNER_SCOPED, dtype, shape);
     }
 
     /**
@@ -116,9 +142,21 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
      * @throws SegmentExistsException when the name is taken
      */
     public static SharedArray createNamed(String name, DType dtype, long... shape) {
+        return create(name, false, Lifetime.OWNER_SCOPED, dtype, shape);
+    }
+
+    /**
+     * Creates a zero-filled array under {@code name} with the given lifetime; a
+     * {@link Lifetime#PERSISTENT} segment stays until someone calls {@link #unlink()}.
+     */
+    public static SharedArray createNamed(String name, Lifetime lifetime, DType dtype, long... shape) {
+        return create(name, false, Objects.requireNonNull(lifetime, "lifetime"), dtype, shape);
+    }
+
+    static SharedArray create(String name, boolean generated, Lifetime lifetime, DType dtype, long... shape) {
         Objects.requireNonNull(dtype, "dtype");
         long[] s = Objects.requireNonNull(shape, "shape").clone();
-        Attachment a = Attachments.create(name, dtype, s, 0);
+        Attachment a = Attachments.create(name, generated, dtype, s, lifetime);
         return newArray(dtype, a, 0, s, rowMajorStrides(s));
     }
 
@@ -149,8 +187,16 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
      */
     public static SharedArray attach(ArrayHandle handle) {
         Objects.requireNonNull(handle, "handle");
-        Attachment a = handle.raw() ? Attachments.attachRaw(handle.name(), handle.mode())
-                : Attachments.attach(handle.name(), handle.mode());
+        Attachment a;
+        try {
+            a = handle.raw() ? Attachments.attachRaw(handle.name(), handle.mode())
+                    : Attachments.attach(handle.name(), handle.mode());
+        } catch (SegmentNotFoundException e) {
+            throw new SegmentNotFoundException("attach '" + handle.name() + "' failed: the segment this handle names"
+                    + " no longer exists. An owner-scoped segment is removed when its owner closes it or exits: keep"
+                    + " the array open until receivers have attached, or create it PERSISTENT, or have the receiver"
+                    + " adopt() it", e.errno(), handle.name());
+        }
         boolean success = false;
         try {
             SegmentHeader h = a.header();
@@ -280,6 +326,196 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
                         h.creatorStartTime(), h.segmentId());
     }
 
+    /** Byte offset of element 0 from the start of the segment (header included): for numpy. */
+    public final long segmentOffset() {
+        SegmentHeader h = attachment.header();
+        return (h == null ? 0 : h.dataOffset()) + base;
+    }
+
+    /** The segment's current lifetime, read from its header. */
+    public final Lifetime lifetime() {
+        return (headerFlags() & SegmentHeaderDescriptor.FLAG_PERSISTENT) != 0 ? Lifetime.PERSISTENT : Lifetime.OWNER_SCOPED;
+    }
+
+    /** Whether this process will remove the name when it is done with the segment. */
+    public final boolean isOwner() {
+        return Attachments.owned(attachment);
+    }
+
+    /**
+     * Makes this process the segment's owner: its name is removed when this process closes its
+     * last array over it, exits or dies, not when the previous owner does. Use it in a receiver
+     * that must outlive the creator (e.g. a result array made by a worker). Clears PERSISTENT.
+     */
+    public final void adopt() {
+        ByteBuffer h = writableHeader("adopt");
+        ProcessHandle me = ProcessHandle.current();
+        long start = Backends.get().processStartTime((int) me.pid());
+        FLAGS.getAndBitwiseAnd(h, SegmentHeaderDescriptor.FLAGS_OFFSET, ~SegmentHeaderDescriptor.FLAG_PERSISTENT);
+        Attachments.adopt(attachment, me.pid(), start);
+    }
+
+    /** Marks the segment PERSISTENT: no process removes its name until {@link #unlink()}. */
+    public final void makePersistent() {
+        ByteBuffer h = writableHeader("makePersistent");
+        FLAGS.getAndBitwiseOr(h, SegmentHeaderDescriptor.FLAGS_OFFSET, SegmentHeaderDescriptor.FLAG_PERSISTENT);
+        Attachments.disown(attachment);
+    }
+
+    // ---------------------------------------------------------------- lock and poisoning
+
+    private static final VarHandle FLAGS = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
+    private static final MethodHandle IS_VIRTUAL = isVirtualHandle();
+
+    private static MethodHandle isVirtualHandle() {
+        try {
+            return MethodHandles.publicLookup().findVirtual(Thread.class, "isVirtual", MethodType.methodType(boolean.class));
+        } catch (ReflectiveOperationException e) {
+            return null; // JDK < 21: no virtual threads
+        }
+    }
+
+    private static boolean onVirtualThread() {
+        if (IS_VIRTUAL == null) return false;
+        try {
+            return (boolean) IS_VIRTUAL.invokeExact(Thread.currentThread());
+        } catch (Throwable t) {
+            return false;
+        }
+    }
+
+    private ByteBuffer writableHeader(String what) {
+        ensureOpen();
+        MappedRegion page = attachment.headerPage();
+        if (page == null) throw new UnsupportedOperationException(what + " needs a shmarray header; " + name() + " is raw");
+        if (mode() != AccessMode.READ_WRITE) {
+            throw new UnsupportedOperationException(what + " needs a READ_WRITE attachment: " + this);
+        }
+        checkHeaderMapped();
+        return page.chunks()[0];
+    }
+
+    /** fstat before touching the header page: a segment shrunk below it would fault. */
+    private void checkHeaderMapped() {
+        Backend b = Backends.get();
+        long size = b.size(attachment.fd());
+        if (size < 0) { // the descriptor went with a concurrent close
+            ensureOpen();
+            throw NativeErrors.toException(b, size, "fstat", name(), -1);
+        }
+        if (size < b.pageSize()) {
+            throw new SegmentTruncatedException("segment '" + name() + "' was truncated to " + size
+                    + " bytes by another process; its header is gone", 0, name());
+        }
+    }
+
+    private int headerFlags() {
+        ensureOpen();
+        MappedRegion page = attachment.headerPage();
+        if (page == null) return 0;
+        try {
+            return (int) FLAGS.getVolatile(page.chunks()[0], SegmentHeaderDescriptor.FLAGS_OFFSET);
+        } catch (InternalError e) {
+            throw memoryFault(e);
+        }
+    }
+
+    /** Whether the segment is poisoned (a lock holder died); reads the shared header. */
+    public final boolean isPoisoned() {
+        boolean p = (headerFlags() & SegmentHeaderDescriptor.FLAG_POISONED) != 0;
+        attachment.poisoned = p;
+        return p;
+    }
+
+    /**
+     * Declares the data trustworthy again after {@link LockOwnerDiedException}: clears the
+     * poison for every process. Call it once the data has been checked or repaired.
+     */
+    public final void recover() {
+        ByteBuffer h = writableHeader("recover");
+        FLAGS.getAndBitwiseAnd(h, SegmentHeaderDescriptor.FLAGS_OFFSET, ~SegmentHeaderDescriptor.FLAG_POISONED);
+        attachment.poisoned = false;
+    }
+
+    /** {@link #lock(Duration)} without a time limit. */
+    public final ArrayLock lock() {
+        return lock(null);
+    }
+
+    /**
+     * Takes the segment's robust process-shared lock and returns a guard that releases it.
+     *
+     * <pre>{@code
+     * try (ArrayLock held = counts.lock(Duration.ofSeconds(5))) {
+     *     counts.set(0, counts.get(0) + 1);
+     * }
+     * }</pre>
+     *
+     * <p>The lock belongs to the calling OS thread: release it on the same thread. It is refused
+     * on a virtual thread (which may move to another OS thread while holding it), on READ_ONLY and
+     * COPY_ON_WRITE arrays, and on raw segments (no header).
+     *
+     * @param timeout how long to wait, or {@code null} to wait as long as it takes
+     * @throws LockTimeoutException when not acquired in time
+     * @throws LockOwnerDiedException when the previous holder died holding it (the array is now
+     *     poisoned; the lock is released again)
+     * @throws PoisonedArrayException when the array was poisoned before and not recovered
+     */
+    public final ArrayLock lock(Duration timeout) {
+        if (onVirtualThread()) {
+            throw new IllegalStateException("lock() needs a platform thread: the process-shared mutex belongs to an OS"
+                    + " thread, and a virtual thread may move to another one while holding it");
+        }
+        ByteBuffer h = writableHeader("lock");
+        Backend b = Backends.get();
+        long address = attachment.headerPage().address(SegmentHeaderDescriptor.LOCK_OFFSET);
+        long nanos = timeout == null ? -1 : Math.max(0, timeout.toNanos());
+        int rc = b.lock(address, nanos);
+        if (rc == 1) { // SHMARRAY_LOCK_OWNER_DIED: this thread holds it, the data may be half-written
+            FLAGS.getAndBitwiseOr(h, SegmentHeaderDescriptor.FLAGS_OFFSET, SegmentHeaderDescriptor.FLAG_POISONED);
+            attachment.poisoned = true;
+            b.lockConsistent(address);
+            b.unlock(address);
+            throw new LockOwnerDiedException("the previous holder of the lock of '" + name() + "' died holding it;"
+                    + " the array is poisoned until recover() is called after checking or repairing its data",
+                    0, name());
+        }
+        if (rc == -110) { // ETIMEDOUT
+            throw new LockTimeoutException("lock of '" + name() + "' not acquired within " + timeout, 110, name());
+        }
+        if (rc == -35) { // EDEADLK
+            throw new IllegalStateException("this thread already holds the lock of " + this);
+        }
+        if (rc < 0) throw NativeErrors.toException(b, rc, "lock", name(), -1);
+        if (((int) FLAGS.getVolatile(h, SegmentHeaderDescriptor.FLAGS_OFFSET) & SegmentHeaderDescriptor.FLAG_POISONED) != 0) {
+            attachment.poisoned = true;
+            b.unlock(address);
+            throw poisoned();
+        }
+        attachment.poisoned = false;
+        return new ArrayLock(this, address, Thread.currentThread());
+    }
+
+    /** Releases the lock taken by {@link #lock}; called by {@link ArrayLock#close()}. */
+    final void unlock(long address) {
+        int rc = Backends.get().unlock(address);
+        if (rc < 0) throw NativeErrors.toException(Backends.get(), rc, "unlock", name(), -1);
+    }
+
+    final PoisonedArrayException poisoned() {
+        return new PoisonedArrayException("'" + name() + "' is poisoned: a lock holder died while holding its lock,"
+                + " so its data may be half-written. Check or repair it, then call recover()", 0, name());
+    }
+
+    /** Turns the JVM's report of a fault inside a mapping (SIGBUS) into a typed exception. */
+    final RuntimeException memoryFault(InternalError e) {
+        Backend b = Backends.get();
+        long size = b.size(attachment.fd());
+        return new SegmentTruncatedException("access to '" + name() + "' faulted: the segment is " + size
+                + " bytes now, shorter than this process mapped (another process truncated it); close this array", 0,
+                name(), e);
+    }
+
     // ---------------------------------------------------------------- views
 
     /** A view with another shape over the same (contiguous) elements. */
@@ -348,14 +584,14 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
         if (bytes > Integer.MAX_VALUE) {
             throw new UnsupportedOperationException(bytes + " bytes do not fit one ByteBuffer; use byteBuffers()");
         }
-        ensureOpen();
+        checkShared();
         return attachment.data().window(base, (int) bytes);
     }
 
     /** This contiguous array's bytes as consecutive buffers of at most 1 GiB each. */
     public final List<ByteBuffer> byteBuffers() {
         ensureContiguous("byteBuffers");
-        ensureOpen();
+        checkShared();
         List<ByteBuffer> out = new ArrayList<>();
         long off = base;
         long end = base + byteSize();
@@ -431,11 +667,19 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
         if (!contiguous) throw new UnsupportedOperationException(what + " needs a contiguous array: " + this);
     }
 
-    /** The chunks, or "Already closed". */
+    /** The chunks, or "Already closed", or "poisoned". */
     final ByteBuffer[] chunks() {
         ByteBuffer[] c = chunks;
         if (c == null) throw closedException();
+        if (attachment.poisoned) throw poisoned();
         return c;
+    }
+
+    /** For bulk operations and windows: refreshes the poison state from the shared header. */
+    final void checkShared() {
+        ensureOpen();
+        if (attachment.headerPage() != null && !attachment.raw()) isPoisoned();
+        if (attachment.poisoned) throw poisoned();
     }
 
     /** Region byte offset of the element at a row-major flat index. */
@@ -501,15 +745,20 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
         if (CHECKS && (first < 0 || count < 0 || first > length - count)) {
             throw new IndexOutOfBoundsException("range [" + first + ", +" + count + ") of length " + length);
         }
+        checkShared();
         ByteBuffer[] c = chunks();
         long off = base + first * elementSize;
         int done = 0;
-        while (done < count) {
-            int p = pos(off);
-            int n = (int) Math.min(count - done, (MappedRegion.CHUNK_SIZE - p) / elementSize);
-            run.accept(c[(int) (off >>> SHIFT)], p, n, done);
-            done += n;
-            off += (long) n * elementSize;
+        try {
+            while (done < count) {
+                int p = pos(off);
+                int n = (int) Math.min(count - done, (MappedRegion.CHUNK_SIZE - p) / elementSize);
+                run.accept(c[(int) (off >>> SHIFT)], p, n, done);
+                done += n;
+                off += (long) n * elementSize;
+            }
+        } catch (InternalError e) {
+            throw memoryFault(e);
         }
     }
 

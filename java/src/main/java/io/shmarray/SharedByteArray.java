@@ -46,6 +46,11 @@ public final class SharedByteArray extends SharedArray {
         return (SharedByteArray) SharedArray.createNamed(name, DType.BYTE, shape);
     }
 
+    /** Creates a zero-filled array under {@code name} with the given {@link Lifetime}. */
+    public static SharedByteArray createNamed(String name, Lifetime lifetime, long... shape) {
+        return (SharedByteArray) SharedArray.createNamed(name, lifetime, DType.BYTE, shape);
+    }
+
     /** Attaches read-write to the array named {@code name}. */
     public static SharedByteArray attach(String name) {
         return attach(name, AccessMode.READ_WRITE);
@@ -70,26 +75,46 @@ public final class SharedByteArray extends SharedArray {
     /** The element at a row-major flat index. */
     public byte get(long index) {
         long off = offsetOf(index);
-        return chunks()[(int) (off >>> SHIFT)].get(pos(off));
+        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        try {
+            return c.get(pos(off));
+        } catch (InternalError e) {
+            throw memoryFault(e);
+        }
     }
 
     public void set(long index, byte value) {
         checkWritable();
         long off = offsetOf(index);
-        chunks()[(int) (off >>> SHIFT)].put(pos(off), value);
+        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        try {
+            c.put(pos(off), value);
+        } catch (InternalError e) {
+            throw memoryFault(e);
+        }
     }
 
     /** The element at a multi-index ({@code getAt(i, j)} is {@code a[i, j]}). */
     public byte getAt(long... indices) {
         long off = offsetAt(indices);
-        return chunks()[(int) (off >>> SHIFT)].get(pos(off));
+        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        try {
+            return c.get(pos(off));
+        } catch (InternalError e) {
+            throw memoryFault(e);
+        }
     }
 
     /** Sets the element at a multi-index ({@code setAt(v, i, j)} is {@code a[i, j] = v}). */
     public void setAt(byte value, long... indices) {
         checkWritable();
         long off = offsetAt(indices);
-        chunks()[(int) (off >>> SHIFT)].put(pos(off), value);
+        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        try {
+            c.put(pos(off), value);
+        } catch (InternalError e) {
+            throw memoryFault(e);
+        }
     }
 
     /** Sets every element to {@code value}. */

@@ -56,6 +56,11 @@ public final class SharedDoubleArray extends SharedArray {
         return (SharedDoubleArray) SharedArray.createNamed(name, DType.DOUBLE, shape);
     }
 
+    /** Creates a zero-filled array under {@code name} with the given {@link Lifetime}. */
+    public static SharedDoubleArray createNamed(String name, Lifetime lifetime, long... shape) {
+        return (SharedDoubleArray) SharedArray.createNamed(name, lifetime, DType.DOUBLE, shape);
+    }
+
     /** Attaches read-write to the array named {@code name}. */
     public static SharedDoubleArray attach(String name) {
         return attach(name, AccessMode.READ_WRITE);
@@ -80,26 +85,46 @@ public final class SharedDoubleArray extends SharedArray {
     /** The element at a row-major flat index. */
     public double get(long index) {
         long off = offsetOf(index);
-        return chunks()[(int) (off >>> SHIFT)].getDouble(pos(off));
+        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        try {
+            return c.getDouble(pos(off));
+        } catch (InternalError e) {
+            throw memoryFault(e);
+        }
     }
 
     public void set(long index, double value) {
         checkWritable();
         long off = offsetOf(index);
-        chunks()[(int) (off >>> SHIFT)].putDouble(pos(off), value);
+        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        try {
+            c.putDouble(pos(off), value);
+        } catch (InternalError e) {
+            throw memoryFault(e);
+        }
     }
 
     /** The element at a multi-index ({@code getAt(i, j)} is {@code a[i, j]}). */
     public double getAt(long... indices) {
         long off = offsetAt(indices);
-        return chunks()[(int) (off >>> SHIFT)].getDouble(pos(off));
+        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        try {
+            return c.getDouble(pos(off));
+        } catch (InternalError e) {
+            throw memoryFault(e);
+        }
     }
 
     /** Sets the element at a multi-index ({@code setAt(v, i, j)} is {@code a[i, j] = v}). */
     public void setAt(double value, long... indices) {
         checkWritable();
         long off = offsetAt(indices);
-        chunks()[(int) (off >>> SHIFT)].putDouble(pos(off), value);
+        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        try {
+            c.putDouble(pos(off), value);
+        } catch (InternalError e) {
+            throw memoryFault(e);
+        }
     }
 
     /** Sets every element to {@code value}. */
@@ -171,31 +196,56 @@ public final class SharedDoubleArray extends SharedArray {
     /** Reads with volatile semantics (sequentially consistent with other volatile accesses). */
     public double getVolatile(long index) {
         long off = atomicOffset(index, false);
-        return (double) ELEMENTS.getVolatile(chunks()[(int) (off >>> SHIFT)], pos(off));
+        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        try {
+            return (double) ELEMENTS.getVolatile(c, pos(off));
+        } catch (InternalError e) {
+            throw memoryFault(e);
+        }
     }
 
     /** Writes with volatile semantics. */
     public void setVolatile(long index, double value) {
         long off = atomicOffset(index, true);
-        ELEMENTS.setVolatile(chunks()[(int) (off >>> SHIFT)], pos(off), value);
+        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        try {
+            ELEMENTS.setVolatile(c, pos(off), value);
+        } catch (InternalError e) {
+            throw memoryFault(e);
+        }
     }
 
     /** Reads with acquire semantics: pairs with {@link #setRelease} in any process. */
     public double getAcquire(long index) {
         long off = atomicOffset(index, false);
-        return (double) ELEMENTS.getAcquire(chunks()[(int) (off >>> SHIFT)], pos(off));
+        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        try {
+            return (double) ELEMENTS.getAcquire(c, pos(off));
+        } catch (InternalError e) {
+            throw memoryFault(e);
+        }
     }
 
     /** Writes with release semantics: everything written before it is visible to a later {@link #getAcquire}. */
     public void setRelease(long index, double value) {
         long off = atomicOffset(index, true);
-        ELEMENTS.setRelease(chunks()[(int) (off >>> SHIFT)], pos(off), value);
+        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        try {
+            ELEMENTS.setRelease(c, pos(off), value);
+        } catch (InternalError e) {
+            throw memoryFault(e);
+        }
     }
 
     /** Atomically sets the element to {@code newValue} if it equals {@code expected} (bitwise comparison). */
     public boolean compareAndSet(long index, double expected, double newValue) {
         long off = atomicOffset(index, true);
-        return (boolean) ELEMENTS.compareAndSet(chunks()[(int) (off >>> SHIFT)], pos(off), expected, newValue);
+        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        try {
+            return (boolean) ELEMENTS.compareAndSet(c, pos(off), expected, newValue);
+        } catch (InternalError e) {
+            throw memoryFault(e);
+        }
     }
 
     /** Atomically adds {@code delta} and returns the previous value (a compare-and-set loop). */
@@ -203,9 +253,13 @@ public final class SharedDoubleArray extends SharedArray {
         long off = atomicOffset(index, true);
         ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
         int p = pos(off);
-        while (true) {
-            double current = (double) ELEMENTS.getVolatile(c, p);
-            if ((boolean) ELEMENTS.compareAndSet(c, p, current, (double) (current + delta))) return current;
+        try {
+            while (true) {
+                double current = (double) ELEMENTS.getVolatile(c, p);
+                if ((boolean) ELEMENTS.compareAndSet(c, p, current, (double) (current + delta))) return current;
+            }
+        } catch (InternalError e) {
+            throw memoryFault(e);
         }
     }
 

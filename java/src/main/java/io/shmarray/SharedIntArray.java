@@ -56,6 +56,11 @@ public final class SharedIntArray extends SharedArray {
         return (SharedIntArray) SharedArray.createNamed(name, DType.INT, shape);
     }
 
+    /** Creates a zero-filled array under {@code name} with the given {@link Lifetime}. */
+    public static SharedIntArray createNamed(String name, Lifetime lifetime, long... shape) {
+        return (SharedIntArray) SharedArray.createNamed(name, lifetime, DType.INT, shape);
+    }
+
     /** Attaches read-write to the array named {@code name}. */
     public static SharedIntArray attach(String name) {
         return attach(name, AccessMode.READ_WRITE);
@@ -80,26 +85,46 @@ public final class SharedIntArray extends SharedArray {
     /** The element at a row-major flat index. */
     public int get(long index) {
         long off = offsetOf(index);
-        return chunks()[(int) (off >>> SHIFT)].getInt(pos(off));
+        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        try {
+            return c.getInt(pos(off));
+        } catch (InternalError e) {
+            throw memoryFault(e);
+        }
     }
 
     public void set(long index, int value) {
         checkWritable();
         long off = offsetOf(index);
-        chunks()[(int) (off >>> SHIFT)].putInt(pos(off), value);
+        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        try {
+            c.putInt(pos(off), value);
+        } catch (InternalError e) {
+            throw memoryFault(e);
+        }
     }
 
     /** The element at a multi-index ({@code getAt(i, j)} is {@code a[i, j]}). */
     public int getAt(long... indices) {
         long off = offsetAt(indices);
-        return chunks()[(int) (off >>> SHIFT)].getInt(pos(off));
+        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        try {
+            return c.getInt(pos(off));
+        } catch (InternalError e) {
+            throw memoryFault(e);
+        }
     }
 
     /** Sets the element at a multi-index ({@code setAt(v, i, j)} is {@code a[i, j] = v}). */
     public void setAt(int value, long... indices) {
         checkWritable();
         long off = offsetAt(indices);
-        chunks()[(int) (off >>> SHIFT)].putInt(pos(off), value);
+        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        try {
+            c.putInt(pos(off), value);
+        } catch (InternalError e) {
+            throw memoryFault(e);
+        }
     }
 
     /** Sets every element to {@code value}. */
@@ -171,37 +196,68 @@ public final class SharedIntArray extends SharedArray {
     /** Reads with volatile semantics (sequentially consistent with other volatile accesses). */
     public int getVolatile(long index) {
         long off = atomicOffset(index, false);
-        return (int) ELEMENTS.getVolatile(chunks()[(int) (off >>> SHIFT)], pos(off));
+        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        try {
+            return (int) ELEMENTS.getVolatile(c, pos(off));
+        } catch (InternalError e) {
+            throw memoryFault(e);
+        }
     }
 
     /** Writes with volatile semantics. */
     public void setVolatile(long index, int value) {
         long off = atomicOffset(index, true);
-        ELEMENTS.setVolatile(chunks()[(int) (off >>> SHIFT)], pos(off), value);
+        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        try {
+            ELEMENTS.setVolatile(c, pos(off), value);
+        } catch (InternalError e) {
+            throw memoryFault(e);
+        }
     }
 
     /** Reads with acquire semantics: pairs with {@link #setRelease} in any process. */
     public int getAcquire(long index) {
         long off = atomicOffset(index, false);
-        return (int) ELEMENTS.getAcquire(chunks()[(int) (off >>> SHIFT)], pos(off));
+        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        try {
+            return (int) ELEMENTS.getAcquire(c, pos(off));
+        } catch (InternalError e) {
+            throw memoryFault(e);
+        }
     }
 
     /** Writes with release semantics: everything written before it is visible to a later {@link #getAcquire}. */
     public void setRelease(long index, int value) {
         long off = atomicOffset(index, true);
-        ELEMENTS.setRelease(chunks()[(int) (off >>> SHIFT)], pos(off), value);
+        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        try {
+            ELEMENTS.setRelease(c, pos(off), value);
+        } catch (InternalError e) {
+            throw memoryFault(e);
+        }
     }
 
     /** Atomically sets the element to {@code newValue} if it equals {@code expected}. */
     public boolean compareAndSet(long index, int expected, int newValue) {
         long off = atomicOffset(index, true);
-        return (boolean) ELEMENTS.compareAndSet(chunks()[(int) (off >>> SHIFT)], pos(off), expected, newValue);
+        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        try {
+            return (boolean) ELEMENTS.compareAndSet(c, pos(off), expected, newValue);
+        } catch (InternalError e) {
+            throw memoryFault(e);
+        }
     }
 
     /** Atomically adds {@code delta} and returns the previous value. */
     public int getAndAdd(long index, int delta) {
         long off = atomicOffset(index, true);
-        return (int) ELEMENTS.getAndAdd(chunks()[(int) (off >>> SHIFT)], pos(off), delta);
+        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        int p = pos(off);
+        try {
+            return (int) ELEMENTS.getAndAdd(c, p, delta);
+        } catch (InternalError e) {
+            throw memoryFault(e);
+        }
     }
 
     // ---------------------------------------------------------------- views (same memory)

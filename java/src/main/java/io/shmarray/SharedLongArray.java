@@ -56,6 +56,11 @@ public final class SharedLongArray extends SharedArray {
         return (SharedLongArray) SharedArray.createNamed(name, DType.LONG, shape);
     }
 
+    /** Creates a zero-filled array under {@code name} with the given {@link Lifetime}. */
+    public static SharedLongArray createNamed(String name, Lifetime lifetime, long... shape) {
+        return (SharedLongArray) SharedArray.createNamed(name, lifetime, DType.LONG, shape);
+    }
+
     /** Attaches read-write to the array named {@code name}. */
     public static SharedLongArray attach(String name) {
         return attach(name, AccessMode.READ_WRITE);
@@ -80,26 +85,46 @@ public final class SharedLongArray extends SharedArray {
     /** The element at a row-major flat index. */
     public long get(long index) {
         long off = offsetOf(index);
-        return chunks()[(int) (off >>> SHIFT)].getLong(pos(off));
+        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        try {
+            return c.getLong(pos(off));
+        } catch (InternalError e) {
+            throw memoryFault(e);
+        }
     }
 
     public void set(long index, long value) {
         checkWritable();
         long off = offsetOf(index);
-        chunks()[(int) (off >>> SHIFT)].putLong(pos(off), value);
+        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        try {
+            c.putLong(pos(off), value);
+        } catch (InternalError e) {
+            throw memoryFault(e);
+        }
     }
 
     /** The element at a multi-index ({@code getAt(i, j)} is {@code a[i, j]}). */
     public long getAt(long... indices) {
         long off = offsetAt(indices);
-        return chunks()[(int) (off >>> SHIFT)].getLong(pos(off));
+        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        try {
+            return c.getLong(pos(off));
+        } catch (InternalError e) {
+            throw memoryFault(e);
+        }
     }
 
     /** Sets the element at a multi-index ({@code setAt(v, i, j)} is {@code a[i, j] = v}). */
     public void setAt(long value, long... indices) {
         checkWritable();
         long off = offsetAt(indices);
-        chunks()[(int) (off >>> SHIFT)].putLong(pos(off), value);
+        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        try {
+            c.putLong(pos(off), value);
+        } catch (InternalError e) {
+            throw memoryFault(e);
+        }
     }
 
     /** Sets every element to {@code value}. */
@@ -171,37 +196,68 @@ public final class SharedLongArray extends SharedArray {
     /** Reads with volatile semantics (sequentially consistent with other volatile accesses). */
     public long getVolatile(long index) {
         long off = atomicOffset(index, false);
-        return (long) ELEMENTS.getVolatile(chunks()[(int) (off >>> SHIFT)], pos(off));
+        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        try {
+            return (long) ELEMENTS.getVolatile(c, pos(off));
+        } catch (InternalError e) {
+            throw memoryFault(e);
+        }
     }
 
     /** Writes with volatile semantics. */
     public void setVolatile(long index, long value) {
         long off = atomicOffset(index, true);
-        ELEMENTS.setVolatile(chunks()[(int) (off >>> SHIFT)], pos(off), value);
+        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        try {
+            ELEMENTS.setVolatile(c, pos(off), value);
+        } catch (InternalError e) {
+            throw memoryFault(e);
+        }
     }
 
     /** Reads with acquire semantics: pairs with {@link #setRelease} in any process. */
     public long getAcquire(long index) {
         long off = atomicOffset(index, false);
-        return (long) ELEMENTS.getAcquire(chunks()[(int) (off >>> SHIFT)], pos(off));
+        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        try {
+            return (long) ELEMENTS.getAcquire(c, pos(off));
+        } catch (InternalError e) {
+            throw memoryFault(e);
+        }
     }
 
     /** Writes with release semantics: everything written before it is visible to a later {@link #getAcquire}. */
     public void setRelease(long index, long value) {
         long off = atomicOffset(index, true);
-        ELEMENTS.setRelease(chunks()[(int) (off >>> SHIFT)], pos(off), value);
+        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        try {
+            ELEMENTS.setRelease(c, pos(off), value);
+        } catch (InternalError e) {
+            throw memoryFault(e);
+        }
     }
 
     /** Atomically sets the element to {@code newValue} if it equals {@code expected}. */
     public boolean compareAndSet(long index, long expected, long newValue) {
         long off = atomicOffset(index, true);
-        return (boolean) ELEMENTS.compareAndSet(chunks()[(int) (off >>> SHIFT)], pos(off), expected, newValue);
+        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        try {
+            return (boolean) ELEMENTS.compareAndSet(c, pos(off), expected, newValue);
+        } catch (InternalError e) {
+            throw memoryFault(e);
+        }
     }
 
     /** Atomically adds {@code delta} and returns the previous value. */
     public long getAndAdd(long index, long delta) {
         long off = atomicOffset(index, true);
-        return (long) ELEMENTS.getAndAdd(chunks()[(int) (off >>> SHIFT)], pos(off), delta);
+        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        int p = pos(off);
+        try {
+            return (long) ELEMENTS.getAndAdd(c, p, delta);
+        } catch (InternalError e) {
+            throw memoryFault(e);
+        }
     }
 
     // ---------------------------------------------------------------- views (same memory)

@@ -48,6 +48,11 @@ public final class SharedShortArray extends SharedArray {
         return (SharedShortArray) SharedArray.createNamed(name, DType.SHORT, shape);
     }
 
+    /** Creates a zero-filled array under {@code name} with the given {@link Lifetime}. */
+    public static SharedShortArray createNamed(String name, Lifetime lifetime, long... shape) {
+        return (SharedShortArray) SharedArray.createNamed(name, lifetime, DType.SHORT, shape);
+    }
+
     /** Attaches read-write to the array named {@code name}. */
     public static SharedShortArray attach(String name) {
         return attach(name, AccessMode.READ_WRITE);
@@ -72,26 +77,46 @@ public final class SharedShortArray extends SharedArray {
     /** The element at a row-major flat index. */
     public short get(long index) {
         long off = offsetOf(index);
-        return chunks()[(int) (off >>> SHIFT)].getShort(pos(off));
+        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        try {
+            return c.getShort(pos(off));
+        } catch (InternalError e) {
+            throw memoryFault(e);
+        }
     }
 
     public void set(long index, short value) {
         checkWritable();
         long off = offsetOf(index);
-        chunks()[(int) (off >>> SHIFT)].putShort(pos(off), value);
+        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        try {
+            c.putShort(pos(off), value);
+        } catch (InternalError e) {
+            throw memoryFault(e);
+        }
     }
 
     /** The element at a multi-index ({@code getAt(i, j)} is {@code a[i, j]}). */
     public short getAt(long... indices) {
         long off = offsetAt(indices);
-        return chunks()[(int) (off >>> SHIFT)].getShort(pos(off));
+        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        try {
+            return c.getShort(pos(off));
+        } catch (InternalError e) {
+            throw memoryFault(e);
+        }
     }
 
     /** Sets the element at a multi-index ({@code setAt(v, i, j)} is {@code a[i, j] = v}). */
     public void setAt(short value, long... indices) {
         checkWritable();
         long off = offsetAt(indices);
-        chunks()[(int) (off >>> SHIFT)].putShort(pos(off), value);
+        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        try {
+            c.putShort(pos(off), value);
+        } catch (InternalError e) {
+            throw memoryFault(e);
+        }
     }
 
     /** Sets every element to {@code value}. */

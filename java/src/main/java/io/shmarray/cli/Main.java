@@ -1,5 +1,6 @@
 package io.shmarray.cli;
 
+import io.shmarray.Inventory;
 import io.shmarray.SharedDoubleArray;
 import io.shmarray.Shmarray;
 import io.shmarray.internal.ChildJvm;
@@ -10,7 +11,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The shmarray command line ({@code java -jar shmarray.jar [command]}):
@@ -18,7 +18,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *   <li>{@code demo [--length N]} (default): creates a shared array, starts a child JVM that
  *       attaches to it by name and writes into it, checks every value in the parent, and removes
  *       the segment;
- *   <li>{@code info}: version, backend, JDK and native library in use.
+ *   <li>{@code info}: version, backend, JDK and native library in use;
+ *   <li>{@code ls}: the shmarray segments in /dev/shm, their owners and attachers;
+ *   <li>{@code inspect NAME}: one segment in detail;
+ *   <li>{@code sweep [--dry-run]}: remove segments whose owner is gone (not persistent ones).
  * </ul>
  * Exit status 0 on success, 1 on failure, 2 on a usage error.
  */
@@ -35,6 +38,15 @@ public final class Main {
                 break;
             case "info":
                 status = info();
+                break;
+            case "ls":
+                status = ls();
+                break;
+            case "inspect":
+                status = inspect(args);
+                break;
+            case "sweep":
+                status = sweep(args);
                 break;
             case "child-write":
                 status = childWrite(args);
@@ -54,7 +66,7 @@ public final class Main {
     }
 
     private static void usage() {
-        System.out.println("usage: java -jar shmarray.jar [demo [--length N] | info]");
+        System.out.println("usage: java -jar shmarray.jar [demo [--length N] | info | ls | inspect NAME | sweep [--dry-run]]");
     }
 
     private static String backendLine() {
@@ -70,6 +82,43 @@ public final class Main {
         System.out.println("native library " + Shmarray.nativeLibraryPath() + " (ABI " + Shmarray.abiVersion() + ")");
         System.out.println("found via " + Shmarray.nativeLibrarySource());
         System.out.println("/dev/shm free " + NativeErrors.formatBytes(NativeErrors.freeBytes()));
+        return 0;
+    }
+
+    private static int ls() {
+        java.util.List<Inventory.Segment> all = Inventory.list();
+        for (Inventory.Segment s : all) System.out.println(s);
+        System.out.println(all.size() + " shmarray segment(s) in /dev/shm");
+        return 0;
+    }
+
+    private static int inspect(String[] args) {
+        if (args.length != 2) {
+            usage();
+            return 2;
+        }
+        java.util.Optional<Inventory.Segment> s = Inventory.inspect(args[1]);
+        if (s.isEmpty()) {
+            System.err.println("no shmarray segment named " + args[1] + " in /dev/shm");
+            return 1;
+        }
+        Inventory.Segment seg = s.get();
+        System.out.println("name        " + seg.name());
+        System.out.println("dtype       " + (seg.dtype() == null ? "?" : seg.dtype() + " (" + seg.dtype().numpyName() + ")"));
+        System.out.println("shape       " + java.util.Arrays.toString(seg.shape()));
+        System.out.println("size        " + seg.segmentBytes() + " bytes (" + seg.dataBytes() + " of data)");
+        System.out.println("owner       pid " + seg.ownerPid() + (seg.ownerAlive() ? " (alive)" : " (gone)"));
+        System.out.println("lifetime    " + (seg.persistent() ? "persistent" : "owner-scoped"));
+        System.out.println("poisoned    " + seg.poisoned());
+        System.out.println("attachers   " + seg.attachers());
+        if (seg.problem() != null) System.out.println("problem     " + seg.problem());
+        return 0;
+    }
+
+    private static int sweep(String[] args) {
+        boolean dry = args.length > 1 && args[1].equals("--dry-run");
+        String report = Inventory.sweep(dry);
+        System.out.print(report.isEmpty() ? "nothing to reclaim\n" : report);
         return 0;
     }
 
@@ -93,18 +142,10 @@ public final class Main {
 
         SharedDoubleArray array = SharedDoubleArray.create(length);
         String name = array.name();
-        AtomicBoolean unlinked = new AtomicBoolean();
         Process[] child = new Process[1];
-        // Ctrl-C or a kill: stop the child, remove the name.
+        // Ctrl-C or a kill: stop the child; the name goes with this process (reaper helper).
         Thread cleanup = new Thread(() -> {
             if (child[0] != null) child[0].destroyForcibly();
-            if (unlinked.compareAndSet(false, true)) {
-                try {
-                    array.unlink();
-                } catch (RuntimeException ignored) {
-                    // already gone
-                }
-            }
         }, "shmarray-demo-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
         try (array) {
@@ -145,7 +186,6 @@ public final class Main {
             System.out.printf(Locale.ROOT, "parent: all %,d values written by the child are visible here, "
                     + "with no copy made%n", length);
         } finally {
-            if (unlinked.compareAndSet(false, true)) array.unlink();
             try {
                 Runtime.getRuntime().removeShutdownHook(cleanup);
             } catch (IllegalStateException shuttingDown) {
@@ -153,7 +193,8 @@ public final class Main {
             }
         }
         boolean gone = !Files.exists(Path.of("/dev/shm", name));
-        System.out.println("parent: unlinked '" + name + "'; " + (gone ? "nothing of this run is left in /dev/shm"
+        System.out.println("parent: closed '" + name + "', which removed it (this process owned it); "
+                + (gone ? "nothing of this run is left in /dev/shm"
                 : "WARNING: /dev/shm/" + name + " still exists"));
         return gone ? 0 : 1;
     }

@@ -17,6 +17,13 @@ public final class Attachment {
     final int fd;
     final Attachments.Key key;
     int refs = 1; // guarded by Attachments.LOCK
+    /** This process created the segment owner-scoped (or adopted it) and must remove the name. */
+    boolean owned; // guarded by Attachments.LOCK
+    /**
+     * This process has seen the segment poisoned (a lock holder died). Plain field: element
+     * accesses read it cheaply; lock(), attach and bulk operations refresh it from the header.
+     */
+    public boolean poisoned;
 
     Attachment(String name, AccessMode mode, SegmentHeader header, MappedRegion headerPage, MappedRegion data, int fd,
             Attachments.Key key) {
@@ -44,6 +51,16 @@ public final class Attachment {
 
     public boolean raw() {
         return header == null;
+    }
+
+    /** The header page, mapped shared (read-write for READ_WRITE attachments), or null when raw. */
+    public MappedRegion headerPage() {
+        return headerPage;
+    }
+
+    /** The open descriptor (for fstat before native calls on a segment that may have shrunk). */
+    public int fd() {
+        return fd;
     }
 
     /** The data region: element 0 of the whole array is at offset 0. */

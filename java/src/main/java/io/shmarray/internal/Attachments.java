@@ -2,20 +2,41 @@ package io.shmarray.internal;
 
 import io.shmarray.AccessMode;
 import io.shmarray.DType;
+import io.shmarray.Lifetime;
+import io.shmarray.SegmentNotReadyException;
+import io.shmarray.ShmException;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The per-process registry of mapped segments. Each segment (identified by device and inode, so
- * a name unlinked and created again is a different segment) is mapped at most once per access
- * mode; attaching to it again only takes a reference. The last {@link #release} unmaps the data
- * and header and closes the descriptor.
+ * The per-process registry of mapped segments, and the owner side of their lifetime.
+ *
+ * <p>Each segment (identified by device and inode, so a name unlinked and created again is a
+ * different segment) is mapped at most once per access mode; attaching to it again only takes a
+ * reference. The last {@link #release} unmaps the data and header and closes the descriptor; if
+ * this process owns the segment (created it owner-scoped, or adopted it) it also removes the name
+ * — but only if the name still denotes this very segment and no other process adopted it since.
+ *
+ * <p>On first use in a process the registry sweeps /dev/shm once ({@code shmarray_sweep}):
+ * segments whose owner died without removing them are reclaimed, each with a log line
+ * ({@value #SWEEP_PROPERTY}{@code =false} turns this off).
  */
 public final class Attachments {
 
+    /** System property: {@code false} disables the sweep of /dev/shm on first use. */
+    public static final String SWEEP_PROPERTY = "io.shmarray.sweepOnStart";
+
+    /** System property: how long attach waits for a segment whose creator has not published it. */
+    public static final String NOT_READY_WAIT_PROPERTY = "io.shmarray.notReadyWaitMillis";
+
+    private static final System.Logger LOG = System.getLogger("io.shmarray");
     private static final Object LOCK = new Object();
     private static final Map<Key, Attachment> LIVE = new HashMap<>();
+    private static boolean swept;
 
     /** Registry key: the segment's identity, the access mode, and whether it is raw. */
     static final class Key {
@@ -46,18 +67,55 @@ public final class Attachments {
 
     private Attachments() {}
 
+    /** Runs the startup sweep once per process (unless disabled). */
+    static void sweepOnce() {
+        synchronized (LOCK) {
+            if (swept) return;
+            swept = true;
+        }
+        if (!Boolean.parseBoolean(System.getProperty(SWEEP_PROPERTY, "true"))) return;
+        Backend b = Backends.get();
+        byte[] report = new byte[16384];
+        int n = b.sweep(null, false, report);
+        if (n < 0) {
+            LOG.log(Level.DEBUG, "shmarray: sweep of /dev/shm failed: " + b.strerror(-n));
+            return;
+        }
+        int len = 0;
+        while (len < report.length && report[len] != 0) len++;
+        for (String line : new String(report, 0, len, StandardCharsets.UTF_8).split("\n")) {
+            if (line.startsWith("reclaimed ")) {
+                LOG.log(Level.INFO, "shmarray: removed stale segment " + line.substring(10)
+                        + " (its owner is gone; found by the startup sweep)");
+            } else if (line.startsWith("corrupt ")) {
+                LOG.log(Level.INFO, "shmarray: left alone /dev/shm/" + line.substring(8));
+            } else if (!line.isEmpty()) {
+                LOG.log(Level.DEBUG, "shmarray: sweep: " + line);
+            }
+        }
+    }
+
     /**
-     * Creates a new segment and maps it read-write.
+     * Creates a new segment and maps it read-write. A generated name that turns out to be taken
+     * or squatted (a planted file, a symlink) is replaced by a fresh one, never adopted.
      *
      * @throws IllegalArgumentException for a bad name or a shape that overflows
      * @throws io.shmarray.ShmException typed by cause (exists, no space, ...)
      */
-    public static Attachment create(String name, DType dtype, long[] shape, int flags) {
+    public static Attachment create(String name, boolean generatedName, DType dtype, long[] shape, Lifetime lifetime) {
+        sweepOnce();
         String n = Names.check(name);
         Backend b = Backends.get();
         long requested = requestedBytes(b, dtype, shape);
+        int flags = lifetime == Lifetime.PERSISTENT ? SegmentHeaderDescriptor.FLAG_PERSISTENT : 0;
         byte[] h = new byte[SegmentHeaderDescriptor.HEADER_SIZE];
         int fd = b.create(n, dtype.code(), shape, flags, h);
+        for (int attempt = 0; generatedName && fd == -NativeErrors.EEXIST && attempt < 8; attempt++) {
+            LOG.log(Level.WARNING, "shmarray: generated name " + n + " already exists in /dev/shm (squatted?);"
+                    + " trying a fresh one");
+            n = Names.generate();
+            fd = b.create(n, dtype.code(), shape, flags, h);
+        }
         if (fd == -NativeErrors.ENOSPC && awaitPendingUnmaps(b)) {
             fd = b.create(n, dtype.code(), shape, flags, h); // space came back from released mappings
         }
@@ -65,6 +123,12 @@ public final class Attachments {
         boolean success = false;
         try {
             Attachment a = open(b, fd, n, SegmentHeaderDescriptor.read(h), AccessMode.READ_WRITE);
+            if (lifetime == Lifetime.OWNER_SCOPED) {
+                synchronized (LOCK) {
+                    a.owned = true;
+                }
+                Reaper.register(n);
+            }
             success = true;
             return a;
         } finally {
@@ -77,13 +141,28 @@ public final class Attachments {
 
     /**
      * Attaches to an existing shmarray segment in the given mode, or takes a reference on the
-     * mapping this process already has.
+     * mapping this process already has. A segment whose creator has not published its header yet
+     * is waited for ({@value #NOT_READY_WAIT_PROPERTY}, default 2000 ms), then refused.
      */
     public static Attachment attach(String name, AccessMode mode) {
+        sweepOnce();
         String n = Names.check(name);
         Backend b = Backends.get();
         byte[] h = new byte[SegmentHeaderDescriptor.HEADER_SIZE];
-        int fd = b.attach(n, mode == AccessMode.READ_WRITE, h);
+        long waitMillis = Long.getLong(NOT_READY_WAIT_PROPERTY, 2000L);
+        long deadline = System.nanoTime() + waitMillis * 1_000_000L;
+        long pause = 1;
+        int fd;
+        while ((fd = b.attach(n, mode == AccessMode.READ_WRITE, h)) == -NativeErrors.E_NOT_READY
+                && System.nanoTime() < deadline) {
+            sleep(pause);
+            pause = Math.min(pause * 2, 50);
+        }
+        if (fd == -NativeErrors.E_NOT_READY) {
+            throw new SegmentNotReadyException("attach '" + n + "' failed: its creator has not published the header"
+                    + " after " + waitMillis + " ms; it is still being created, or its creator died (the sweep"
+                    + " reclaims such segments once the creator is gone)", NativeErrors.E_NOT_READY, n);
+        }
         if (fd < 0) throw NativeErrors.toException(b, fd, "attach", n, -1);
         boolean success = false;
         try {
@@ -92,6 +171,15 @@ public final class Attachments {
             return a;
         } finally {
             if (!success) b.close(fd);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ShmException("interrupted while waiting for a segment to become ready", NativeErrors.EINTR, null);
         }
     }
 
@@ -144,6 +232,7 @@ public final class Attachments {
                 data = dataLength == 0 ? MappedRegion.empty(writable)
                         : b.mapRegion(fd, dataOffset, dataLength, writable, privateCopy, name);
                 Attachment a = new Attachment(name, mode, header, headerPage, data, fd, key);
+                a.poisoned = header != null && header.poisoned();
                 LIVE.put(key, a);
                 success = true;
                 return a;
@@ -164,16 +253,70 @@ public final class Attachments {
         }
     }
 
-    /** Drops one reference; the last one unmaps and closes. */
+    /**
+     * Drops one reference. The last one unmaps and closes; if this process owns the segment, it
+     * also removes the name (when the name still denotes this segment and nobody adopted it).
+     */
     public static void release(Attachment a) {
+        boolean removeName;
         synchronized (LOCK) {
             if (a.refs <= 0) return;
             if (--a.refs > 0) return;
             LIVE.remove(a.key);
+            removeName = a.owned;
+            a.owned = false;
         }
-        a.data.release();
-        if (a.headerPage != null) a.headerPage.release();
-        Backends.get().close(a.fd);
+        Backend b = Backends.get();
+        try {
+            if (removeName) {
+                if (stillOurs(b, a)) b.unlink(a.name);
+                Reaper.unregister(a.name);
+            }
+        } finally {
+            a.data.release();
+            if (a.headerPage != null) a.headerPage.release();
+            b.close(a.fd);
+        }
+    }
+
+    /** The name still denotes a's segment, and its header still names this process as owner. */
+    private static boolean stillOurs(Backend b, Attachment a) {
+        int fd = b.attachRaw(a.name, false);
+        if (fd < 0) return false;
+        long[] id = new long[2];
+        boolean same = b.identity(fd, id) == 0 && id[0] == a.key.dev && id[1] == a.key.ino;
+        b.close(fd);
+        if (!same || a.headerPage == null || b.size(a.fd) < SegmentHeaderDescriptor.HEADER_SIZE) return same;
+        ByteBuffer h = a.headerPage.chunks()[0];
+        return h.getLong(SegmentHeaderDescriptor.CREATOR_PID_OFFSET) == ProcessHandle.current().pid();
+    }
+
+    /** Makes this process the owner: writes its identity into the header and registers with the reaper. */
+    public static void adopt(Attachment a, long pid, long startTime) {
+        ByteBuffer h = a.headerPage.chunks()[0];
+        h.putLong(SegmentHeaderDescriptor.CREATOR_START_TIME_OFFSET, startTime);
+        h.putLong(SegmentHeaderDescriptor.CREATOR_PID_OFFSET, pid);
+        synchronized (LOCK) {
+            a.owned = true;
+        }
+        Reaper.register(a.name);
+    }
+
+    /** Gives up ownership: the name then stays until unlinked. */
+    public static void disown(Attachment a) {
+        boolean was;
+        synchronized (LOCK) {
+            was = a.owned;
+            a.owned = false;
+        }
+        if (was) Reaper.unregister(a.name);
+    }
+
+    /** Whether this process will remove the name when it is done with the segment. */
+    public static boolean owned(Attachment a) {
+        synchronized (LOCK) {
+            return a.owned;
+        }
     }
 
     /** Segments mapped by this process now (for tests and diagnostics). */
@@ -183,10 +326,16 @@ public final class Attachments {
         }
     }
 
-    /** Removes a name; existing mappings stay valid. */
+    /** Removes a name; existing mappings stay valid. This process no longer owns it. */
     public static void unlink(String name) {
         Backend b = Backends.get();
         int rc = b.unlink(name);
+        synchronized (LOCK) {
+            for (Attachment a : LIVE.values()) {
+                if (a.name.equals(name)) a.owned = false;
+            }
+        }
+        Reaper.unregister(name);
         if (rc < 0) throw NativeErrors.toException(b, rc, "unlink", name, -1);
     }
 

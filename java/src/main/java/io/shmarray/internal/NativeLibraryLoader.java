@@ -107,7 +107,7 @@ public final class NativeLibraryLoader {
             String step = "bundled resource " + resource;
             Path extracted = null;
             try {
-                extracted = extractBundled(loader, resource, extractRoot);
+                extracted = extractBundled(loader, resource, extractRoot, Platform.LIBRARY_FILE, false);
                 if (extracted == null) {
                     failures.add(step + ": not on the class path (a jar built without the native"
                             + " library, or a repackaged jar that dropped io/shmarray/native/)");
@@ -182,6 +182,12 @@ public final class NativeLibraryLoader {
      * only accept a file whose content hash matches.
      */
     static Path extractBundled(ClassLoader loader, String resource, Path root) throws IOException {
+        return extractBundled(loader, resource, root, Platform.LIBRARY_FILE, false);
+    }
+
+    /** As above, into a file named {@code fileName}, executable by its owner when asked. */
+    static Path extractBundled(ClassLoader loader, String resource, Path root, String fileName, boolean executable)
+            throws IOException {
         byte[] bytes;
         try (InputStream in = loader.getResourceAsStream(resource)) {
             if (in == null) return null;
@@ -189,7 +195,7 @@ public final class NativeLibraryLoader {
         }
         String hash = sha256(bytes);
         Path dir = root.resolve(hash.substring(0, 32));
-        Path target = dir.resolve(Platform.LIBRARY_FILE);
+        Path target = dir.resolve(fileName);
         if (matches(target, bytes.length, hash)) return target;
 
         ensurePrivateDirectory(root);
@@ -207,6 +213,7 @@ public final class NativeLibraryLoader {
                         while (buf.hasRemaining()) out.write(buf);
                         out.force(true);
                     }
+                    if (executable) Files.setPosixFilePermissions(tmp, OWNER_ONLY);
                     try {
                         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                     } catch (AtomicMoveNotSupportedException e) {

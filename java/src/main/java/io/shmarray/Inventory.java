@@ -1,0 +1,169 @@
+package io.shmarray;
+
+import io.shmarray.internal.Backend;
+import io.shmarray.internal.Backends;
+import io.shmarray.internal.NativeErrors;
+import io.shmarray.internal.SegmentHeader;
+import io.shmarray.internal.SegmentHeaderDescriptor;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * What shmarray segments exist in /dev/shm, who owns them and who has them mapped — the API behind
+ * {@code java -jar shmarray.jar ls | inspect NAME | sweep}. Headers are read with plain file reads,
+ * never mapped, so a damaged or shrinking segment cannot hurt the caller.
+ *
+ * <pre>{@code
+ * for (Inventory.Segment s : Inventory.list()) System.out.println(s);
+ * }</pre>
+ */
+public final class Inventory {
+
+    private static final Path DEV_SHM = NativeErrors.DEV_SHM;
+
+    private Inventory() {}
+
+    /**
+     * One shmarray segment as found in /dev/shm.
+     *
+     * @param name segment name
+     * @param dtype element type, or null when the header is not ready or corrupt
+     * @param shape extents (empty when unknown)
+     * @param segmentBytes size of the segment file
+     * @param dataBytes bytes of element data, or -1 when unknown
+     * @param ownerPid the owner's pid (creator, or adopter), or 0 when unknown
+     * @param ownerAlive whether that process (pid and start time) still runs
+     * @param persistent PERSISTENT flag
+     * @param poisoned POISONED flag
+     * @param problem null for a valid published header, else what is wrong ("not ready", a bad field)
+     * @param attachers pids mapping it now, where /proc tells (processes of other users are not seen)
+     */
+    public record Segment(String name, DType dtype, long[] shape, long segmentBytes, long dataBytes, long ownerPid,
+            boolean ownerAlive, boolean persistent, boolean poisoned, String problem, List<Long> attachers) {
+
+        @Override
+        public String toString() {
+            return String.format("%-28s %-7s %-16s %10s owner=%-7s %-5s %s%s%s attachers=%s", name,
+                    dtype == null ? "?" : dtype.numpyName(), Arrays.toString(shape),
+                    NativeErrors.formatBytes(segmentBytes), ownerPid == 0 ? "?" : Long.toString(ownerPid),
+                    ownerAlive ? "alive" : "gone", persistent ? "persistent" : "owner-scoped",
+                    poisoned ? " POISONED" : "", problem == null ? "" : " [" + problem + "]", attachers);
+        }
+    }
+
+    /** Every shmarray segment of this user in /dev/shm, by name. Foreign files are skipped. */
+    public static List<Segment> list() {
+        Map<String, List<Long>> attachers = attachers();
+        List<Segment> out = new ArrayList<>();
+        Set<Path> sorted = new TreeSet<>();
+        try (DirectoryStream<Path> dir = Files.newDirectoryStream(DEV_SHM)) {
+            for (Path p : dir) sorted.add(p);
+        } catch (IOException e) {
+            throw new ShmException("cannot list " + DEV_SHM + ": " + e, 0, null);
+        }
+        for (Path p : sorted) read(p, attachers).ifPresent(out::add);
+        return out;
+    }
+
+    /** One segment by name, if it carries a shmarray header. */
+    public static Optional<Segment> inspect(String name) {
+        String n = io.shmarray.internal.Names.check(name);
+        return read(DEV_SHM.resolve(n), attachers());
+    }
+
+    /**
+     * Runs the sweep now: removes segments whose owner is gone and that are not persistent.
+     *
+     * @return the sweep's report, one line per decision
+     */
+    public static String sweep(boolean dryRun) {
+        Backend b = Backends.get();
+        byte[] report = new byte[65536];
+        int n = b.sweep(null, dryRun, report);
+        if (n < 0) throw NativeErrors.toException(b, n, "sweep", null, -1);
+        int len = 0;
+        while (len < report.length && report[len] != 0) len++;
+        return new String(report, 0, len, StandardCharsets.UTF_8);
+    }
+
+    private static Optional<Segment> read(Path p, Map<String, List<Long>> attachers) {
+        if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) return Optional.empty();
+        byte[] h = new byte[SegmentHeaderDescriptor.HEADER_SIZE];
+        long size;
+        try (SeekableByteChannel ch = Files.newByteChannel(p, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            size = ch.size();
+            if (size < h.length) return Optional.empty();
+            ByteBuffer bb = ByteBuffer.wrap(h);
+            while (bb.hasRemaining() && ch.read(bb) > 0) {
+                // read the whole header
+            }
+            if (bb.hasRemaining()) return Optional.empty();
+        } catch (IOException | SecurityException e) {
+            return Optional.empty(); // another user's, or gone
+        }
+        ByteBuffer le = ByteBuffer.wrap(h).order(ByteOrder.nativeOrder());
+        if (le.getLong(SegmentHeaderDescriptor.MAGIC_OFFSET) != SegmentHeaderDescriptor.MAGIC) return Optional.empty();
+        Backend b = Backends.get();
+        String name = p.getFileName().toString();
+        long ownerPid = le.getLong(SegmentHeaderDescriptor.CREATOR_PID_OFFSET);
+        long ownerStart = le.getLong(SegmentHeaderDescriptor.CREATOR_START_TIME_OFFSET);
+        boolean alive = ownerPid > 0 && ownerPid <= Integer.MAX_VALUE && b.processAlive((int) ownerPid, ownerStart) == 1;
+        int flags = le.getInt(SegmentHeaderDescriptor.FLAGS_OFFSET);
+        List<Long> pids = attachers.getOrDefault(name, List.of());
+        int rc = b.validateHeader(h, h.length, size);
+        if (rc != 0) {
+            String problem = rc == -NativeErrors.E_NOT_READY ? "not ready"
+                    : "bad " + SegmentHeaderDescriptor.fieldOf(-rc);
+            return Optional.of(new Segment(name, null, new long[0], size, -1, ownerPid, alive,
+                    (flags & SegmentHeaderDescriptor.FLAG_PERSISTENT) != 0, false, problem, pids));
+        }
+        SegmentHeader header = SegmentHeaderDescriptor.read(h);
+        return Optional.of(new Segment(name, header.dtype(), header.shape(), size, header.dataLength(), ownerPid, alive,
+                header.persistent(), header.poisoned(), null, pids));
+    }
+
+    /** name -> pids that map /dev/shm/name, from /proc/PID/maps (what this user may read). */
+    private static Map<String, List<Long>> attachers() {
+        Map<String, List<Long>> out = new HashMap<>();
+        try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), e -> e.getFileName().toString()
+                .chars().allMatch(Character::isDigit))) {
+            for (Path proc : procs) {
+                long pid = Long.parseLong(proc.getFileName().toString());
+                Set<String> names = new TreeSet<>();
+                try (BufferedReader r = Files.newBufferedReader(proc.resolve("maps"), StandardCharsets.UTF_8)) {
+                    String line;
+                    while ((line = r.readLine()) != null) {
+                        int at = line.indexOf(" /dev/shm/");
+                        if (at < 0) continue;
+                        String rest = line.substring(at + 10);
+                        if (rest.endsWith(" (deleted)")) continue;
+                        names.add(rest);
+                    }
+                } catch (IOException | RuntimeException e) {
+                    continue; // gone, or not ours to read
+                }
+                for (String n : names) out.computeIfAbsent(n, k -> new ArrayList<>()).add(pid);
+            }
+        } catch (IOException e) {
+            return out;
+        }
+        return out;
+    }
+}
