@@ -1,0 +1,112 @@
+package io.shmarray;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.ObjectOutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/** Child-JVM entry points for the lifetime, lock and fault tests. Prints result lines. */
+public final class LifetimeProbe {
+    private LifetimeProbe() {}
+
+    static void waitForever() throws InterruptedException {
+        Thread.sleep(Long.MAX_VALUE);
+    }
+
+    public static void main(String[] args) throws Exception {
+        switch (args[0]) {
+            case "create-and-wait": { // args: persistentName
+                SharedDoubleArray a = SharedDoubleArray.create(1000);
+                SharedIntArray b = SharedIntArray.create(10, 10);
+                SharedLongArray p = SharedLongArray.createNamed(args[1], Lifetime.PERSISTENT, 4);
+                a.set(0, 1);
+                System.out.println("CREATED " + a.name() + " " + b.name() + " " + p.name());
+                waitForever();
+                break;
+            }
+            case "attach-and-wait": {
+                SharedDoubleArray a = SharedDoubleArray.attach(args[1]);
+                a.set(1, 2.5);
+                System.out.println("ATTACHED " + a.name());
+                waitForever();
+                break;
+            }
+            case "attach-close": {
+                try (SharedDoubleArray a = SharedDoubleArray.attach(args[1])) {
+                    a.set(2, 7);
+                }
+                System.out.println("CLOSED");
+                break;
+            }
+            case "lock-and-die": {
+                SharedLongArray a = SharedLongArray.attach(args[1]);
+                a.lock();
+                a.set(0, 99); // half-done work
+                System.out.println("LOCKED");
+                System.out.flush();
+                Runtime.getRuntime().halt(3); // dies holding the lock
+                break;
+            }
+            case "lock-increment": {
+                int n = Integer.parseInt(args[2]);
+                try (SharedLongArray a = SharedLongArray.attach(args[1])) {
+                    for (int i = 0; i < n; i++) {
+                        try (ArrayLock held = a.lock()) {
+                            a.set(0, a.get(0) + 1); // not atomic: only the lock makes it exact
+                        }
+                    }
+                }
+                System.out.println("INCREMENTED " + n);
+                break;
+            }
+            case "create-for-adoption": { // args: handle file
+                SharedDoubleArray a = SharedDoubleArray.create(100);
+                a.set(0, 42);
+                try (ObjectOutputStream out = new ObjectOutputStream(Files.newOutputStream(Path.of(args[1])))) {
+                    out.writeObject(a.handle());
+                }
+                System.out.println("READY " + a.name());
+                System.out.flush();
+                new BufferedReader(new InputStreamReader(System.in)).readLine(); // until the parent says go
+                System.out.println("EXITING");
+                break; // exits without closing: ownership decides what happens to the name
+            }
+            case "truncate": {
+                try (SharedDoubleArray a = SharedDoubleArray.create(100_000)) {
+                    a.set(90_000, 1);
+                    try (FileChannel ch = FileChannel.open(Path.of("/dev/shm", a.name()), StandardOpenOption.WRITE)) {
+                        ch.truncate(8192); // another process shrinks it under us
+                    }
+                    try {
+                        a.get(90_000);
+                        System.out.println("NO-FAULT");
+                    } catch (SegmentTruncatedException e) {
+                        System.out.println("TRUNCATED-OK " + e.getMessage());
+                    }
+                    try {
+                        a.toArray();
+                        System.out.println("NO-FAULT-BULK");
+                    } catch (SegmentTruncatedException e) {
+                        System.out.println("TRUNCATED-BULK-OK");
+                    }
+                    System.out.println("early element " + a.get(0)); // the first pages are still there
+                }
+                break;
+            }
+            case "poisoned": {
+                try (SharedLongArray a = SharedLongArray.attach(args[1])) {
+                    a.get(0);
+                    System.out.println("NOT-POISONED");
+                } catch (PoisonedArrayException e) {
+                    System.out.println("POISONED-SEEN");
+                }
+                break;
+            }
+            default:
+                throw new IllegalArgumentException(args[0]);
+        }
+    }
+}
