@@ -640,7 +640,7 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
     }
 
     /** The serialized form of an array: its handle; reading it attaches. */
-    private static final class SerializedArray implements Serializable {
+    static final class SerializedArray implements Serializable {
         private static final long serialVersionUID = 1L;
         private final ArrayHandle handle;
 
@@ -650,6 +650,10 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
 
         private Object readResolve() {
             return SharedArray.attach(handle);
+        }
+
+        ArrayHandle handle() {
+            return handle;
         }
     }
 

@@ -1,0 +1,223 @@
+package io.shmarray.runtime;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.nio.file.attribute.UserPrincipal;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import jdk.net.ExtendedSocketOptions;
+import jdk.net.UnixDomainPrincipal;
+
+/**
+ * The control connection between a parent and one worker: a Unix-domain socket in a 0700
+ * directory, framed as {@code [int length][byte type][payload]}. Framing only — payloads are
+ * opaque bytes; {@link Codec} turns them into objects.
+ *
+ * <p>Before anything is decoded both sides authenticate: the peer's uid must be ours
+ * ({@code SO_PEERCRED}), and each side proves it knows the start-up secret (handed to the worker
+ * on its stdin, never on its command line) with an HMAC-SHA256 over the other side's random
+ * challenge. Frames are capped at {@value #PRE_AUTH_MAX} bytes until then and at the configured
+ * maximum after; a longer length is refused before anything is allocated. A peer that stalls
+ * inside a frame times out.
+ */
+final class Channel implements Closeable {
+
+    static final byte CHALLENGE = 1;
+    static final byte RESPONSE = 2;
+    static final byte TASK = 3;
+    static final byte RESULT = 4;
+    static final byte BYE = 6;
+
+    static final int PRE_AUTH_MAX = 128;
+    static final int NONCE = 32;
+    /** How long a peer may stall inside a frame ({@code io.shmarray.frameStallMillis}, default 30 s). */
+    static final long FRAME_STALL_MILLIS = Long.getLong("io.shmarray.frameStallMillis", 30_000L);
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /** A received frame. */
+    static final class Frame {
+        final byte type;
+        final byte[] payload;
+
+        Frame(byte type, byte[] payload) {
+            this.type = type;
+            this.payload = payload;
+        }
+    }
+
+    private final SocketChannel socket;
+    private final Selector selector;
+    private final long maxFrame;
+    private boolean authenticated;
+
+    Channel(SocketChannel socket, long maxFrame) throws IOException {
+        this.socket = socket;
+        this.maxFrame = maxFrame;
+        socket.configureBlocking(false);
+        this.selector = Selector.open();
+        socket.register(selector, SelectionKey.OP_READ);
+    }
+
+    static byte[] newSecret() {
+        byte[] s = new byte[32];
+        RANDOM.nextBytes(s);
+        return s;
+    }
+
+    private static byte[] mac(byte[] secret, String role, byte[] nonce) {
+        try {
+            Mac m = Mac.getInstance("HmacSHA256");
+            m.init(new SecretKeySpec(secret, "HmacSHA256"));
+            m.update(role.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return m.doFinal(nonce);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is required by every Java platform", e);
+        }
+    }
+
+    private void checkPeer(UserPrincipal expectedUser) throws IOException {
+        UnixDomainPrincipal peer = socket.getOption(ExtendedSocketOptions.SO_PEERCRED);
+        if (!peer.user().equals(expectedUser)) {
+            throw new ProtocolException("peer runs as " + peer.user().getName() + ", not " + expectedUser.getName()
+                    + ": refused before reading anything");
+        }
+    }
+
+    /** Parent side: checks the peer's uid, challenges it, and proves itself. */
+    void authenticateWorker(byte[] secret, UserPrincipal expectedUser, long timeoutMillis) throws IOException {
+        checkPeer(expectedUser);
+        byte[] nonce = new byte[NONCE];
+        RANDOM.nextBytes(nonce);
+        send(CHALLENGE, nonce);
+        Frame r = receive(timeoutMillis);
+        if (r == null || r.type != RESPONSE || r.payload.length != 32 + NONCE) {
+            throw new ProtocolException("the peer did not answer the challenge");
+        }
+        byte[] theirMac = java.util.Arrays.copyOfRange(r.payload, 0, 32);
+        byte[] theirNonce = java.util.Arrays.copyOfRange(r.payload, 32, 32 + NONCE);
+        if (!MessageDigest.isEqual(theirMac, mac(secret, "worker", nonce))) {
+            throw new ProtocolException("the peer does not know the secret: forged or stale worker refused");
+        }
+        send(RESPONSE, mac(secret, "parent", theirNonce));
+        authenticated = true;
+    }
+
+    /** Worker side: answers the parent's challenge and checks the parent's proof. */
+    void authenticateParent(byte[] secret, UserPrincipal expectedUser, long timeoutMillis) throws IOException {
+        checkPeer(expectedUser);
+        Frame c = receive(timeoutMillis);
+        if (c == null || c.type != CHALLENGE || c.payload.length != NONCE) {
+            throw new ProtocolException("expected a challenge from the parent");
+        }
+        byte[] nonce = new byte[NONCE];
+        RANDOM.nextBytes(nonce);
+        byte[] answer = new byte[32 + NONCE];
+        System.arraycopy(mac(secret, "worker", c.payload), 0, answer, 0, 32);
+        System.arraycopy(nonce, 0, answer, 32, NONCE);
+        send(RESPONSE, answer);
+        Frame p = receive(timeoutMillis);
+        if (p == null || p.type != RESPONSE || !MessageDigest.isEqual(p.payload, mac(secret, "parent", nonce))) {
+            throw new ProtocolException("the parent did not prove it knows the secret");
+        }
+        authenticated = true;
+    }
+
+    /** Sends one frame (thread-safe). */
+    synchronized void send(byte type, byte[] payload) throws IOException {
+        long cap = authenticated ? maxFrame : PRE_AUTH_MAX;
+        if (payload.length + 1L > cap) {
+            throw new ProtocolException("frame of " + payload.length + " bytes exceeds the limit of " + cap
+                    + " (io.shmarray.maxFrameBytes); share large data through a shared array instead");
+        }
+        ByteBuffer b = ByteBuffer.allocate(5 + payload.length);
+        b.putInt(payload.length + 1).put(type).put(payload).flip();
+        long deadline = System.nanoTime() + FRAME_STALL_MILLIS * 1_000_000L;
+        while (b.hasRemaining()) {
+            int n = socket.write(b);
+            if (n == 0) {
+                if (System.nanoTime() > deadline) throw new ProtocolException("peer stalled: not reading for "
+                        + FRAME_STALL_MILLIS + " ms");
+                Thread.onSpinWait();
+                try {
+                    Thread.sleep(1);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("interrupted while sending");
+                }
+            }
+        }
+    }
+
+    /**
+     * Receives one frame, waiting at most {@code timeoutMillis} for it to begin (&lt; 0: forever).
+     * Returns null at end of stream before a frame begins.
+     */
+    Frame receive(long timeoutMillis) throws IOException {
+        ByteBuffer head = ByteBuffer.allocate(4);
+        if (!fill(head, timeoutMillis, true)) return null;
+        int len = head.flip().getInt();
+        long cap = authenticated ? maxFrame : PRE_AUTH_MAX;
+        if (len < 1 || len > cap) {
+            throw new ProtocolException("frame length " + len + " outside [1, " + cap + "]"
+                    + (authenticated ? "" : " before authentication") + ": connection dropped, nothing allocated");
+        }
+        ByteBuffer body = ByteBuffer.allocate(len);
+        if (!fill(body, FRAME_STALL_MILLIS, false)) throw new ProtocolException("truncated frame: the peer closed mid-frame");
+        body.flip();
+        byte type = body.get();
+        byte[] payload = new byte[len - 1];
+        body.get(payload);
+        return new Frame(type, payload);
+    }
+
+    /** Fills b; false at end of stream before the first byte when {@code eofOk}. */
+    private boolean fill(ByteBuffer b, long timeoutMillis, boolean eofOk) throws IOException {
+        long deadline = timeoutMillis < 0 ? Long.MAX_VALUE : System.nanoTime() + timeoutMillis * 1_000_000L;
+        boolean started = false;
+        while (b.hasRemaining()) {
+            int n = socket.read(b);
+            if (n < 0) {
+                if (!started && eofOk) return false;
+                throw new ProtocolException("truncated frame: the peer closed mid-frame");
+            }
+            if (n > 0) {
+                started = true;
+                continue;
+            }
+            long left = deadline == Long.MAX_VALUE ? 0 : (deadline - System.nanoTime()) / 1_000_000L;
+            if (deadline != Long.MAX_VALUE && left <= 0) {
+                if (!started) throw new ProtocolException("no frame within " + timeoutMillis + " ms");
+                throw new ProtocolException("peer stalled mid-frame for " + timeoutMillis + " ms");
+            }
+            selector.select(deadline == Long.MAX_VALUE ? 0 : Math.max(1, left));
+            selector.selectedKeys().clear();
+        }
+        return true;
+    }
+
+    boolean isOpen() {
+        return socket.isOpen();
+    }
+
+    @Override
+    public void close() {
+        try {
+            selector.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+    }
+}

@@ -1,0 +1,215 @@
+package io.shmarray.runtime;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InvalidClassException;
+import java.io.NotSerializableException;
+import java.io.ObjectInputFilter;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.Serializable;
+import java.lang.invoke.SerializedLambda;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.IdentityHashMap;
+import java.util.Map;
+
+/**
+ * How task payloads become bytes: Java serialization (shared arrays inside write only their
+ * handles), read back through an {@link ObjectInputFilter} that decides on every class before any
+ * of its code runs.
+ *
+ * <p>The default filter, in order:
+ * <ol>
+ *   <li>limits: depth {@value #MAX_DEPTH}, references {@value #MAX_REFS}, array length
+ *       {@value #MAX_ARRAY}, stream bytes (the frame limit);
+ *   <li>the user's pattern in {@value #FILTER_PROPERTY} (JDK filter syntax, e.g.
+ *       {@code com.example.**;!com.example.Evil}), when it decides;
+ *   <li>allowed: primitives and arrays of allowed types, {@code java.lang}, {@code java.util}
+ *       and subpackages, {@code java.time}, {@code java.math}, {@code java.lang.invoke.SerializedLambda},
+ *       {@code io.shmarray}, and classes loaded from the application class path (the user's code);
+ *   <li>everything else (JDK internals, {@code javax.*}, platform modules): rejected.
+ * </ol>
+ */
+public final class Codec {
+
+    /** System property: a JDK-syntax pattern consulted before the defaults. */
+    public static final String FILTER_PROPERTY = "io.shmarray.serialFilter";
+
+    static final int MAX_DEPTH = 200;
+    static final int MAX_REFS = 2_000_000;
+    static final int MAX_ARRAY = 100_000_000;
+
+    private Codec() {}
+
+    /** Serializes {@code o}, or explains which part cannot be. */
+    public static byte[] encode(Object o) {
+        return encode(o, "value");
+    }
+
+    /** As {@link #encode(Object)}; {@code label} names {@code o} in the error ("task", "result"). */
+    public static byte[] encode(Object o, String label) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(o);
+        } catch (NotSerializableException | InvalidClassException e) {
+            throw new NotSerializableTaskException(describeFailure(o, label, e), e);
+        } catch (IOException e) {
+            throw new NotSerializableTaskException("cannot serialize " + o.getClass().getName() + ": " + e, e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Deserializes through the filter; a rejected class or exceeded limit is a ProtocolException. */
+    public static Object decode(byte[] b, long maxBytes) throws ClassNotFoundException {
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(b)) {
+            @Override
+            protected Class<?> resolveClass(java.io.ObjectStreamClass desc) throws IOException, ClassNotFoundException {
+                try {
+                    return Class.forName(desc.getName(), false, loader());
+                } catch (ClassNotFoundException e) {
+                    return super.resolveClass(desc);
+                }
+            }
+        }) {
+            in.setObjectInputFilter(filter(maxBytes));
+            return in.readObject();
+        } catch (InvalidClassException e) {
+            throw new ProtocolException("the codec's filter rejected a class or a limit: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new ProtocolException("undecodable payload: " + e, e);
+        }
+    }
+
+    private static ClassLoader loader() {
+        ClassLoader cl = Thread.currentThread().getContextClassLoader();
+        return cl != null ? cl : Codec.class.getClassLoader();
+    }
+
+    /** The filter used for every payload. */
+    static ObjectInputFilter filter(long maxBytes) {
+        String pattern = System.getProperty(FILTER_PROPERTY);
+        ObjectInputFilter user = pattern == null || pattern.isBlank() ? null : ObjectInputFilter.Config.createFilter(pattern);
+        return info -> {
+            if (info.depth() > MAX_DEPTH || info.references() > MAX_REFS || info.streamBytes() > maxBytes
+                    || info.arrayLength() > MAX_ARRAY) {
+                return ObjectInputFilter.Status.REJECTED;
+            }
+            Class<?> c = info.serialClass();
+            if (c == null) return ObjectInputFilter.Status.UNDECIDED;
+            if (user != null) {
+                ObjectInputFilter.Status s = user.checkInput(info);
+                if (s != ObjectInputFilter.Status.UNDECIDED) return s;
+            }
+            return allowedByDefault(c) ? ObjectInputFilter.Status.ALLOWED : ObjectInputFilter.Status.REJECTED;
+        };
+    }
+
+    static boolean allowedByDefault(Class<?> c) {
+        while (c.isArray()) c = c.getComponentType();
+        if (c.isPrimitive()) return true;
+        String n = c.getName();
+        if (n.startsWith("java.lang.") && !n.startsWith("java.lang.invoke.") && !n.startsWith("java.lang.reflect.")) {
+            return true;
+        }
+        if (n.equals("java.lang.invoke.SerializedLambda")) return true;
+        if (n.startsWith("java.util.") || n.startsWith("java.time.") || n.startsWith("java.math.")) return true;
+        if (n.startsWith("io.shmarray.")) return true;
+        // exceptions of the JDK (java.io.IOException & co.) travel back as task failures
+        if (n.startsWith("java.") && Throwable.class.isAssignableFrom(c)) return true;
+        ClassLoader l = c.getClassLoader();
+        // the user's code: loaded from the application class path, not the JDK's modules
+        return l != null && l != ClassLoader.getPlatformClassLoader();
+    }
+
+    // ------------------------------------------------------------------ naming what cannot travel
+
+    /** A human path to the first non-serializable value inside {@code root}. */
+    static String describeFailure(Object root, String label, Exception e) {
+        String path = findNonSerializable(root, label, new IdentityHashMap<>(), 0);
+        return path != null ? path : "cannot serialize " + root.getClass().getName() + ": " + e.getMessage();
+    }
+
+    private static String findNonSerializable(Object o, String where, Map<Object, Boolean> seen, int depth) {
+        if (o == null || depth > 20 || seen.put(o, Boolean.TRUE) != null) return null;
+        Class<?> c = o.getClass();
+        if (!(o instanceof Serializable)) {
+            return where + " of type " + typeName(c) + " is not Serializable";
+        }
+        SerializedLambda lambda = serializedLambda(o);
+        if (lambda != null) {
+            for (int i = 0; i < lambda.getCapturedArgCount(); i++) {
+                Object arg = lambda.getCapturedArg(i);
+                String label = arg != null && arg.getClass().getName().equals(lambda.getCapturingClass().replace('/', '.'))
+                        ? "captured value 'this'" : "captured value #" + (i + 1);
+                String found = findNonSerializable(arg, label + " of lambda " + implName(lambda), seen, depth + 1);
+                if (found != null) return found;
+            }
+            return null;
+        }
+        if (c.isArray()) {
+            if (c.getComponentType().isPrimitive()) return null;
+            Object[] a = (Object[]) o;
+            for (int i = 0; i < a.length; i++) {
+                String found = findNonSerializable(a[i], where + "[" + i + "]", seen, depth + 1);
+                if (found != null) return found;
+            }
+            return null;
+        }
+        if (o instanceof Iterable && c.getName().startsWith("java.util.")) {
+            int i = 0;
+            for (Object e : (Iterable<?>) o) {
+                String found = findNonSerializable(e, where + " element " + i++, seen, depth + 1);
+                if (found != null) return found;
+            }
+            return null;
+        }
+        if (o instanceof Map && c.getName().startsWith("java.util.")) {
+            for (Map.Entry<?, ?> e : ((Map<?, ?>) o).entrySet()) {
+                String found = findNonSerializable(e.getValue(), where + " value for key " + e.getKey(), seen, depth + 1);
+                if (found != null) return found;
+            }
+            return null;
+        }
+        if (c.getName().startsWith("java.")) return null;
+        for (Class<?> k = c; k != null && k != Object.class; k = k.getSuperclass()) {
+            for (Field f : k.getDeclaredFields()) {
+                int m = f.getModifiers();
+                if (Modifier.isStatic(m) || Modifier.isTransient(m) || f.getType().isPrimitive()) continue;
+                try {
+                    f.setAccessible(true);
+                    String found = findNonSerializable(f.get(o), "field '" + f.getName() + "' of " + typeName(k), seen,
+                            depth + 1);
+                    if (found != null) return found;
+                } catch (RuntimeException | IllegalAccessException ignored) {
+                    // inaccessible (module rules): cannot look inside
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The SerializedLambda of a serializable lambda, or null. */
+    static SerializedLambda serializedLambda(Object o) {
+        Class<?> c = o.getClass();
+        if (!c.isSynthetic() || !(o instanceof Serializable)) return null;
+        try {
+            Method m = c.getDeclaredMethod("writeReplace");
+            m.setAccessible(true);
+            Object r = m.invoke(o);
+            return r instanceof SerializedLambda ? (SerializedLambda) r : null;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    static String implName(SerializedLambda l) {
+        return l.getImplClass().replace('/', '.') + "::" + l.getImplMethodName();
+    }
+
+    static String typeName(Class<?> c) {
+        return c.isAnonymousClass() || c.isSynthetic() ? c.getName() : c.getTypeName();
+    }
+}

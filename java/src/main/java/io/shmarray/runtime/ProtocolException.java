@@ -1,0 +1,18 @@
+package io.shmarray.runtime;
+
+/**
+ * The control channel carried something it must not: an unauthenticated or forged peer, another
+ * user, an oversized, truncated or garbled frame, a stalled peer, or an object the codec's filter
+ * rejects. The connection is dropped; nothing of the frame was decoded.
+ */
+public class ProtocolException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public ProtocolException(String message) {
+        super(message);
+    }
+
+    public ProtocolException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,13 @@
+package io.shmarray.runtime;
+
+import java.io.Serializable;
+
+/**
+ * A task with a result, runnable in another JVM. Lambdas and method references targeting this interface are
+ * serializable: the code travels by reference (class and method), captured values are copied
+ * (shared arrays as handles).
+ */
+@FunctionalInterface
+public interface SerializableCallable<R> extends Serializable {
+    R call() throws Exception;
+}

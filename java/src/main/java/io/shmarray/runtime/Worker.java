@@ -1,0 +1,260 @@
+package io.shmarray.runtime;
+
+import io.shmarray.internal.ChildJvm;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The parent's side of one worker JVM: the process, its authenticated channel, and the tail of
+ * its stderr. Launching waits for the worker to connect and authenticate, and fails in bounded
+ * time with the worker's exit code and stderr tail.
+ */
+final class Worker implements AutoCloseable {
+
+    private static final AtomicLong SEQ = new AtomicLong();
+    private static Path socketDir;
+
+    final Process process;
+    final Channel channel;
+    private final OutputStream stdin; // closing it tells the worker to go
+    private final Deque<String> stderrTail;
+    private final long maxFrame;
+
+    private Worker(Process process, Channel channel, OutputStream stdin, Deque<String> stderrTail, long maxFrame) {
+        this.process = process;
+        this.channel = channel;
+        this.stdin = stdin;
+        this.stderrTail = stderrTail;
+        this.maxFrame = maxFrame;
+    }
+
+    /** A private 0700 directory for this JVM's sockets (removed at exit). */
+    static synchronized Path socketDir() throws IOException {
+        if (socketDir == null) {
+            Path d = Files.createTempDirectory("shmarray-rt-",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try (java.util.stream.Stream<Path> s = Files.list(d)) {
+                    s.forEach(p -> p.toFile().delete());
+                } catch (IOException ignored) {
+                    // best effort
+                }
+                d.toFile().delete();
+            }, "shmarray-socket-dir-cleanup"));
+            socketDir = d;
+        }
+        return socketDir;
+    }
+
+    static long maxFrame() {
+        return Long.getLong(WorkerOptions.MAX_FRAME_PROPERTY, WorkerOptions.DEFAULT_MAX_FRAME);
+    }
+
+    /** Starts a worker JVM and waits until it connected and authenticated. */
+    static Worker launch(WorkerOptions options) {
+        Path dir;
+        try {
+            dir = socketDir();
+        } catch (IOException e) {
+            throw new WorkerStartException("cannot create a private socket directory: " + e, -1, "");
+        }
+        Path socketPath = dir.resolve("w" + SEQ.incrementAndGet() + ".sock");
+        byte[] secret = Channel.newSecret();
+        long maxFrame = maxFrame();
+        Deque<String> tail = new ArrayDeque<>();
+        Process p = null;
+        boolean success = false;
+        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            server.bind(UnixDomainSocketAddress.of(socketPath));
+            UserPrincipal me = Files.getOwner(dir);
+            List<String> cmd = new ArrayList<>(ChildJvm.command(WorkerMain.class.getName(), List.of(socketPath.toString())));
+            List<String> extra = new ArrayList<>(options.jvmOptions());
+            extra.add("-D" + WorkerOptions.MAX_FRAME_PROPERTY + "=" + maxFrame);
+            options.properties().forEach((k, v) -> extra.add("-D" + k + "=" + v));
+            cmd.addAll(1 + ChildJvm.jvmOptions().size(), extra);
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.INHERIT);
+            pb.environment().putAll(options.environment());
+            if (options.workingDirectory() != null) pb.directory(options.workingDirectory().toFile());
+            p = pb.start();
+            pumpStderr(p, tail);
+            OutputStream in = p.getOutputStream();
+            in.write((HexFormat.of().formatHex(secret) + "\n").getBytes(StandardCharsets.US_ASCII));
+            in.flush();
+
+            SocketChannel sc = accept(server, p, options.startTimeout().toMillis(), tail);
+            Files.deleteIfExists(socketPath); // connected: nobody else may connect
+            Channel ch = new Channel(sc, maxFrame);
+            try {
+                ch.authenticateWorker(secret, me, 30_000);
+            } catch (IOException | RuntimeException e) {
+                ch.close();
+                throw e;
+            }
+            Worker w = new Worker(p, ch, in, tail, maxFrame);
+            success = true;
+            return w;
+        } catch (IOException e) {
+            if (p != null) { // e.g. a broken pipe: the JVM exited at once; report how
+                int code = waitExit(p);
+                throw new WorkerStartException("worker JVM exited with code " + code + " during start-up (" + e + ")",
+                        code, tailOf(tail));
+            }
+            throw new WorkerStartException("worker start failed: " + e, -1, tailOf(tail));
+        } finally {
+            try {
+                Files.deleteIfExists(socketPath);
+            } catch (IOException ignored) {
+                // best effort
+            }
+            if (!success && p != null) {
+                p.destroyForcibly();
+                try {
+                    p.waitFor(); // no zombie
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+
+    private static SocketChannel accept(ServerSocketChannel server, Process p, long timeoutMillis, Deque<String> tail)
+            throws IOException {
+        server.configureBlocking(false);
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        try (Selector sel = Selector.open()) {
+            server.register(sel, SelectionKey.OP_ACCEPT);
+            while (true) {
+                SocketChannel sc = server.accept();
+                if (sc != null) return sc;
+                if (!p.isAlive()) {
+                    int code = waitExit(p);
+                    throw new WorkerStartException("worker JVM exited with code " + code + " before connecting",
+                            code, tailOf(tail));
+                }
+                long left = (deadline - System.nanoTime()) / 1_000_000L;
+                if (left <= 0) {
+                    throw new WorkerStartException("worker JVM did not connect within " + timeoutMillis
+                            + " ms (killed)", -1, tailOf(tail));
+                }
+                sel.select(Math.min(left, 100));
+                sel.selectedKeys().clear();
+            }
+        }
+    }
+
+    /** Waits (5 s at most, then kills) for the worker to exit and returns its exit code. */
+    static int waitExit(Process p) {
+        try {
+            if (!p.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                p.waitFor();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+        // give the pump a moment to collect the last stderr lines
+        try {
+            Thread.sleep(50);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return p.exitValue();
+    }
+
+    /** Copies the worker's stderr to ours and keeps its last lines. */
+    private static void pumpStderr(Process p, Deque<String> tail) {
+        Thread t = new Thread(() -> {
+            PrintStream err = System.err;
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    err.println(line);
+                    synchronized (tail) {
+                        tail.addLast(line);
+                        if (tail.size() > 40) tail.removeFirst();
+                    }
+                }
+            } catch (IOException ignored) {
+                // the worker is gone
+            }
+        }, "shmarray-worker-stderr-" + p.pid());
+        t.setDaemon(true);
+        t.start();
+    }
+
+    static String tailOf(Deque<String> tail) {
+        synchronized (tail) {
+            return String.join("\n", tail);
+        }
+    }
+
+    String stderrTail() {
+        return tailOf(stderrTail);
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** Sends a task and waits for its result frame; a worker that dies meanwhile is reported. */
+    Messages.Result call(long id, byte[] task) {
+        try {
+            channel.send(Channel.TASK, task);
+            Channel.Frame f = channel.receive(-1);
+            if (f == null) throw died("the worker's channel closed while it ran the task");
+            if (f.type != Channel.RESULT) throw new ProtocolException("unexpected frame type " + f.type);
+            Object r = Codec.decode(f.payload, maxFrame);
+            if (!(r instanceof Messages.Result)) throw new ProtocolException("not a result: " + r.getClass().getName());
+            return (Messages.Result) r;
+        } catch (ProtocolException e) {
+            if (!process.isAlive() || !channel.isOpen()) throw died("the worker died while running the task");
+            throw e;
+        } catch (IOException | ClassNotFoundException e) {
+            throw died("the worker's channel broke (" + e + ")");
+        }
+    }
+
+    WorkerDiedException died(String why) {
+        int code = waitExit(process);
+        String signal = code > 128 ? " (signal " + (code - 128) + ")" : "";
+        return new WorkerDiedException("worker pid " + process.pid() + " died: " + why + "; exit code " + code + signal,
+                code, stderrTail());
+    }
+
+    /** Asks the worker to exit, closes the channel and stdin. */
+    @Override
+    public void close() {
+        try {
+            if (channel.isOpen()) channel.send(Channel.BYE, new byte[0]);
+        } catch (IOException | RuntimeException ignored) {
+            // gone already
+        }
+        channel.close();
+        try {
+            stdin.close();
+        } catch (IOException ignored) {
+            // gone already
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package io.shmarray.runtime;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HexFormat;
+
+/**
+ * Entry point of a worker JVM: {@code java ... io.shmarray.runtime.WorkerMain SOCKET}. Reads the
+ * start-up secret from stdin, connects to the parent's socket, authenticates, then runs tasks
+ * until told to stop. Stdin stays open: end of file there means the parent is gone, and the
+ * worker halts at once (parent killed with -9 included). Stdout and stderr belong to the task
+ * (and the JVM): they never carry control messages.
+ */
+public final class WorkerMain {
+
+    /** Set once the parent said goodbye: the end of stdin is then expected, not an orphaning. */
+    private static volatile boolean finished;
+
+    private WorkerMain() {}
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 1) {
+            System.err.println("usage: WorkerMain SOCKET (started by shmarray, secret on stdin)");
+            System.exit(2);
+        }
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII));
+        String line = in.readLine();
+        if (line == null || line.length() != 64) {
+            System.err.println("shmarray worker: no start-up secret on stdin");
+            System.exit(2);
+        }
+        byte[] secret = HexFormat.of().parseHex(line);
+        Thread watchdog = new Thread(() -> {
+            try {
+                while (in.read() >= 0) {
+                    // nothing else is sent on stdin; wait for end of file
+                }
+            } catch (java.io.IOException ignored) {
+                // treated like end of file
+            }
+            Runtime.getRuntime().halt(finished ? 0 : 70); // the parent is gone: no orphan
+        }, "shmarray-parent-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
+
+        Path socketPath = Path.of(args[0]);
+        long maxFrame = Long.getLong(WorkerOptions.MAX_FRAME_PROPERTY, WorkerOptions.DEFAULT_MAX_FRAME);
+        try (SocketChannel sc = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            sc.connect(UnixDomainSocketAddress.of(socketPath));
+            Channel channel = new Channel(sc, maxFrame);
+            channel.authenticateParent(secret, Files.getOwner(socketPath.getParent()), 30_000);
+            serve(channel, maxFrame);
+        }
+        System.exit(0);
+    }
+
+    private static void serve(Channel channel, long maxFrame) throws Exception {
+        while (true) {
+            Channel.Frame f = channel.receive(-1);
+            if (f == null || f.type == Channel.BYE) {
+                finished = true;
+                return;
+            }
+            if (f.type != Channel.TASK) throw new ProtocolException("unexpected frame type " + f.type);
+            Messages.Task task;
+            try {
+                task = (Messages.Task) Codec.decode(f.payload, maxFrame);
+            } catch (ProtocolException | ClassNotFoundException | ClassCastException e) {
+                channel.send(Channel.RESULT, Codec.encode(failure(-1, e)));
+                continue;
+            }
+            Messages.Result result;
+            try {
+                Object value = task.callable().call();
+                byte[] encoded = Codec.encode(value, "the task's result");
+                result = new Messages.Result(task.id(), true, encoded, null, null, null, null);
+            } catch (Throwable t) {
+                result = failure(task.id(), t);
+            }
+            System.out.flush();
+            System.err.flush();
+            channel.send(Channel.RESULT, Codec.encode(result));
+        }
+    }
+
+    static Messages.Result failure(long id, Throwable t) {
+        byte[] error;
+        try {
+            error = Codec.encode(t);
+        } catch (RuntimeException e) {
+            error = null; // the exception itself does not serialize: plain data below
+        }
+        return new Messages.Result(id, false, null, error, t.getClass().getName(), t.getMessage(), t.getStackTrace());
+    }
+}

@@ -1,0 +1,190 @@
+package io.shmarray.runtime;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A task running in its own freshly started JVM — the counterpart of Python's
+ * {@code multiprocessing.Process}. The JVM cannot fork, so the worker is a new JVM with this
+ * JVM's {@code java}, class path, native library and backend; the task travels as serialized
+ * bytes: its code by reference (class + method), its captured values copied, shared arrays as
+ * handles. See {@link io.shmarray.Explain} for exactly what a task copies.
+ *
+ * <pre>{@code
+ * SharedDoubleArray data = SharedDoubleArray.create(1_000_000);
+ * WorkerProcess<Double> p = WorkerProcess.start(() -> {
+ *     double s = 0;
+ *     for (long i = 0; i < data.length(); i++) s += data.get(i);    // the same memory, no copy
+ *     return s;
+ * });
+ * double sum = p.result();                                           // or join(timeout), kill(), ...
+ * }</pre>
+ *
+ * <p>A task's exception arrives as {@link RemoteException} whose cause is the original exception
+ * with its remote stack trace; a worker that dies (killed, {@code System.exit}, crash) gives
+ * {@link WorkerDiedException} with its exit code and stderr tail. A task or argument that cannot
+ * be serialized fails here, before any JVM starts ({@link NotSerializableTaskException}). The
+ * worker's stdout and stderr appear on this JVM's; if this JVM dies, the worker exits at once.
+ */
+public final class WorkerProcess<R> implements AutoCloseable {
+
+    private static final java.util.concurrent.atomic.AtomicLong IDS = new java.util.concurrent.atomic.AtomicLong();
+
+    private final Worker worker;
+    private final CompletableFuture<R> result = new CompletableFuture<>();
+
+    private WorkerProcess(Worker worker) {
+        this.worker = worker;
+    }
+
+    /** Runs {@code task} in a new worker JVM with default options. */
+    public static <R> WorkerProcess<R> start(SerializableCallable<R> task) {
+        return start(WorkerOptions.defaults(), task);
+    }
+
+    /** Runs {@code fn.apply(arg)} in a new worker JVM. */
+    public static <T, R> WorkerProcess<R> start(SerializableFunction<T, R> fn, T arg) {
+        Objects.requireNonNull(fn, "fn");
+        return start(WorkerOptions.defaults(), () -> fn.apply(arg));
+    }
+
+    /** Runs {@code task} in a new worker JVM; the result is {@code null}. */
+    public static WorkerProcess<Void> start(SerializableRunnable task) {
+        Objects.requireNonNull(task, "task");
+        return start(WorkerOptions.defaults(), () -> {
+            task.run();
+            return null;
+        });
+    }
+
+    /**
+     * Runs {@code task} in a new worker JVM started with {@code options}.
+     *
+     * @throws NotSerializableTaskException before starting anything, naming what cannot travel
+     * @throws WorkerStartException when the JVM does not start or connect in time
+     */
+    public static <R> WorkerProcess<R> start(WorkerOptions options, SerializableCallable<R> task) {
+        Objects.requireNonNull(task, "task");
+        long id = IDS.incrementAndGet();
+        byte[] payload = Codec.encode(new Messages.Task(id, task), "task");
+        Worker w = Worker.launch(options);
+        WorkerProcess<R> p = new WorkerProcess<>(w);
+        Thread t = new Thread(() -> p.run(id, payload), "shmarray-process-" + w.pid());
+        t.setDaemon(true);
+        t.start();
+        return p;
+    }
+
+    @SuppressWarnings("unchecked")
+    private void run(long id, byte[] payload) {
+        try {
+            Messages.Result r = worker.call(id, payload);
+            if (r.ok()) {
+                result.complete((R) Codec.decode(r.value(), Worker.maxFrame()));
+            } else {
+                result.completeExceptionally(remote(r));
+            }
+        } catch (Throwable e) {
+            result.completeExceptionally(e);
+        } finally {
+            worker.close();
+        }
+    }
+
+    /** The remote exception, with its own class where it deserializes, else its data. */
+    static RemoteException remote(Messages.Result r) {
+        Throwable cause = null;
+        if (r.error() != null) {
+            try {
+                Object o = Codec.decode(r.error(), Worker.maxFrame());
+                if (o instanceof Throwable) cause = (Throwable) o;
+            } catch (RuntimeException | ClassNotFoundException ignored) {
+                // fall back to the plain data
+            }
+        }
+        if (cause == null) cause = new RemoteThrowable(r.errorClass(), r.errorMessage(), r.errorTrace());
+        return new RemoteException("the task failed in its worker: " + r.errorClass()
+                + (r.errorMessage() == null ? "" : ": " + r.errorMessage()), cause);
+    }
+
+    /** The worker's pid. */
+    public long pid() {
+        return worker.pid();
+    }
+
+    /** Whether the worker JVM still runs. */
+    public boolean isAlive() {
+        return worker.process.isAlive();
+    }
+
+    /** Waits until the task finished (or failed), at most {@code timeout}; true when it did. */
+    public boolean join(Duration timeout) throws InterruptedException {
+        try {
+            result.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            // finished, with a failure
+        } catch (TimeoutException e) {
+            return false;
+        }
+        worker.process.waitFor(5, TimeUnit.SECONDS); // it exits right after its task
+        return true;
+    }
+
+    /** The worker's exit code once it exited. */
+    public OptionalInt exitCode() {
+        return worker.process.isAlive() ? OptionalInt.empty() : OptionalInt.of(worker.process.exitValue());
+    }
+
+    /**
+     * The task's result, waiting as long as it takes.
+     *
+     * @throws RemoteException the task threw (cause: its exception)
+     * @throws WorkerDiedException the worker died first
+     */
+    public R result() throws InterruptedException {
+        try {
+            return result.get();
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof RuntimeException) throw (RuntimeException) c;
+            if (c instanceof Error) throw (Error) c;
+            throw new IllegalStateException(c);
+        }
+    }
+
+    /** Asks the worker to stop (SIGTERM). */
+    public void terminate() {
+        worker.process.destroy();
+    }
+
+    /** Kills the worker (SIGKILL); a pending result becomes {@link WorkerDiedException}. */
+    public void kill() {
+        worker.process.destroyForcibly();
+    }
+
+    /** Kills the worker if it still runs and waits for it; idempotent. */
+    @Override
+    public void close() {
+        worker.close();
+        if (worker.process.isAlive()) {
+            try {
+                if (!worker.process.waitFor(2, TimeUnit.SECONDS)) {
+                    worker.process.destroyForcibly();
+                    worker.process.waitFor();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "WorkerProcess[pid " + pid() + (isAlive() ? ", running" : ", exited") + "]";
+    }
+}

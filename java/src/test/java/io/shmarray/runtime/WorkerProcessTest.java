@@ -1,0 +1,314 @@
+package io.shmarray.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.shmarray.Explain;
+import io.shmarray.SharedDoubleArray;
+import io.shmarray.testing.NoLeakedSegments;
+import io.shmarray.testing.TestSupport;
+import java.io.ByteArrayOutputStream;
+import java.io.ObjectOutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The process runtime: worker JVMs, results, failures, the channel and the codec. */
+@ExtendWith(NoLeakedSegments.class)
+class WorkerProcessTest {
+
+    @TempDir
+    Path tmp;
+
+    static int square(int x) {
+        return x * x;
+    }
+
+    @Test
+    @Timeout(120)
+    void aTaskCapturingASharedArrayMutatesItInPlace() throws Exception {
+        try (SharedDoubleArray a = SharedDoubleArray.create(1000)) {
+            for (int i = 0; i < 1000; i++) a.set(i, i);
+            WorkerProcess<Double> p = WorkerProcess.start(() -> {
+                double s = 0;
+                for (long i = 0; i < a.length(); i++) s += a.get(i);
+                a.set(0, -1);
+                return s;
+            });
+            assertEquals(499_500.0, p.result());
+            assertEquals(-1.0, a.get(0), "the worker wrote into the parent's memory");
+            assertTrue(p.join(Duration.ofSeconds(30)));
+            assertEquals(0, p.exitCode().orElse(-1));
+        }
+    }
+
+    @Test
+    @Timeout(120)
+    void methodReferencesWithArgumentsAndOptions() throws Exception {
+        try (WorkerProcess<Integer> p = WorkerProcess.start(WorkerProcessTest::square, 12)) {
+            assertEquals(144, p.result());
+        }
+        WorkerOptions opts = WorkerOptions.defaults().withJvmOptions("-Xmx64m").withProperty("app.mode", "batch")
+                .withEnvironment("APP_COLOR", "green").withWorkingDirectory(tmp);
+        try (WorkerProcess<String> p = WorkerProcess.start(opts, () -> System.getProperty("app.mode") + ","
+                + System.getenv("APP_COLOR") + "," + Path.of("").toAbsolutePath() + ","
+                + (Runtime.getRuntime().maxMemory() <= 64L << 20))) {
+            assertEquals("batch,green," + tmp.toRealPath() + ",true", p.result());
+        }
+    }
+
+    @Test
+    @Timeout(120)
+    void aTaskExceptionArrivesWithItsClassAndRemoteStackTrace() throws Exception {
+        WorkerProcess<Object> p = WorkerProcess.start(() -> {
+            throw new IllegalStateException("boom in the worker");
+        });
+        RemoteException e = assertThrows(RemoteException.class, p::result);
+        assertInstanceOf(IllegalStateException.class, e.getCause());
+        assertEquals("boom in the worker", e.getCause().getMessage());
+        assertTrue(Arrays.stream(e.getCause().getStackTrace()).anyMatch(f -> f.getClassName().contains("WorkerProcessTest")),
+                "the remote stack trace names the task's code");
+    }
+
+    static final class NotSerializableThing {
+        final int x = 1;
+    }
+
+    @Test
+    void aNonSerializableCaptureFailsBeforeAnythingStarts() {
+        NotSerializableThing thing = new NotSerializableThing();
+        long t0 = System.nanoTime();
+        NotSerializableTaskException e = assertThrows(NotSerializableTaskException.class,
+                () -> WorkerProcess.start(() -> thing.x));
+        assertTrue((System.nanoTime() - t0) < 2_000_000_000L, "no JVM was started");
+        assertTrue(e.getMessage().contains("captured value #1") && e.getMessage().contains("NotSerializableThing")
+                && e.getMessage().contains("is not Serializable"), e.getMessage());
+    }
+
+    @Test
+    @Timeout(120)
+    void aNonSerializableResultFailsThatTaskWithItsOwnError() throws Exception {
+        WorkerProcess<Object> p = WorkerProcess.start(() -> new NotSerializableThing());
+        RemoteException e = assertThrows(RemoteException.class, p::result);
+        assertInstanceOf(NotSerializableTaskException.class, e.getCause());
+        assertTrue(e.getCause().getMessage().contains("result"), e.getCause().getMessage());
+    }
+
+    @Test
+    @Timeout(120)
+    void workerDeathIsTypedWithTheExitCode() throws Exception {
+        WorkerProcess<Object> exiting = WorkerProcess.start(() -> {
+            System.err.println("about to exit 3");
+            System.exit(3);
+            return null;
+        });
+        WorkerDiedException e = assertThrows(WorkerDiedException.class, exiting::result);
+        assertEquals(3, e.exitCode());
+        assertTrue(e.stderrTail().contains("about to exit 3"), e.getMessage());
+
+        WorkerProcess<Void> sleeper = WorkerProcess.start(() -> Thread.sleep(600_000));
+        assertTrue(sleeper.isAlive());
+        assertFalse(sleeper.join(Duration.ofMillis(200)));
+        sleeper.kill();
+        WorkerDiedException killed = assertThrows(WorkerDiedException.class, sleeper::result);
+        assertEquals(128 + 9, killed.exitCode(), killed.getMessage());
+        assertTrue(killed.getMessage().contains("signal 9"), killed.getMessage());
+    }
+
+    @Test
+    @Timeout(120)
+    void aWorkerThatCannotStartFailsInBoundedTime() {
+        WorkerStartException bad = assertThrows(WorkerStartException.class, () ->
+                WorkerProcess.start(WorkerOptions.defaults().withJvmOptions("-XX:+NoSuchShmarrayFlag"), () -> 1));
+        assertEquals(1, bad.exitCode(), bad.getMessage());
+        assertTrue(bad.stderrTail().contains("NoSuchShmarrayFlag"), bad.getMessage());
+        WorkerStartException slow = assertThrows(WorkerStartException.class, () ->
+                WorkerProcess.start(WorkerOptions.defaults().withStartTimeout(Duration.ofMillis(1)), () -> 1));
+        assertTrue(slow.getMessage().contains("did not connect within 1 ms"), slow.getMessage());
+    }
+
+    @Test
+    @Timeout(180)
+    void tenMegabytesOfOutputDoNotDeadlock() throws Exception {
+        TestSupport.Run r = TestSupport.runChild(List.of(), RuntimeProbe.class.getName(), List.of("print-10mb"), 170);
+        assertEquals(0, r.exitCode, r.output.length() > 2000 ? r.output.substring(r.output.length() - 2000) : r.output);
+        assertTrue(r.output.contains("RESULT 42"));
+        assertTrue(r.output.length() > 10_000_000, "the worker's output reached the parent: " + r.output.length());
+        assertTrue(r.output.contains("err 999"));
+    }
+
+    @Test
+    @Timeout(120)
+    void killingTheParentLeavesNoOrphanWorker() throws Exception {
+        List<String> cmd = io.shmarray.internal.ChildJvm.command(RuntimeProbe.class.getName(), List.of("orphan"));
+        Process driver = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        try {
+            java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(driver.getInputStream()));
+            String line;
+            long worker = -1;
+            while ((line = r.readLine()) != null) {
+                if (line.startsWith("WORKER ")) {
+                    worker = Long.parseLong(line.substring(7).trim());
+                    break;
+                }
+            }
+            assertTrue(worker > 0, "the driver started a worker");
+            io.shmarray.internal.Backend b = io.shmarray.internal.Backends.get();
+            long start = b.processStartTime((int) worker);
+            assertEquals(1, b.processAlive((int) worker, start));
+            driver.destroyForcibly();
+            long t0 = System.nanoTime();
+            // poll liveness as shmarray defines it: an exited process awaiting its reaping (a zombie,
+            // re-parented to init) is dead; ProcessHandle.isAlive() would count it until reaped
+            while (b.processAlive((int) worker, start) == 1 && System.nanoTime() - t0 < 10_000_000_000L) Thread.sleep(5);
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            System.out.println("orphaned worker exited " + ms + " ms after its parent's kill -9");
+            assertTrue(ms < 2000, "worker outlived its parent by " + ms + " ms");
+        } finally {
+            driver.destroyForcibly();
+        }
+    }
+
+    @Test
+    void explainSaysWhatIsCopiedAndWhatIsShared() {
+        try (SharedDoubleArray big = SharedDoubleArray.create(1_000_000)) {
+            Integer factor = 3;
+            SerializableCallable<Double> task = () -> big.get(0) * factor;
+            Explain.Report r = Explain.explain(task);
+            assertTrue(r.code().contains("travels by reference") && r.code().contains("WorkerProcessTest::lambda$"), r.code());
+            assertEquals(2, r.parts().size());
+            assertEquals(8_000_000, r.sharedBytes());
+            assertTrue(r.wireBytes() < 3000, r.toString());
+            assertTrue(r.parts().get(1).shared().isEmpty() && r.parts().get(1).type().equals("java.lang.Integer"));
+            assertTrue(r.toString().contains("SHARED") && r.toString().contains(big.name()), r.toString());
+        }
+    }
+
+    // ------------------------------------------------------------------ codec
+
+    static byte[] serialize(Object o) throws Exception {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(b)) {
+            out.writeObject(o);
+        }
+        return b.toByteArray();
+    }
+
+    @Test
+    void theCodecRejectsForbiddenClassesBeforeTheirCodeRuns() throws Exception {
+        Path marker = tmp.resolve("marker");
+        byte[] evil = serialize(new Evil(marker.toString()));
+        System.setProperty(Codec.FILTER_PROPERTY, "!io.shmarray.runtime.Evil");
+        try {
+            assertThrows(ProtocolException.class, () -> Codec.decode(evil, 1 << 20));
+            assertFalse(Files.exists(marker), "Evil.readObject must not have run");
+        } finally {
+            System.clearProperty(Codec.FILTER_PROPERTY);
+        }
+        // a JDK class outside the default allowlist
+        byte[] jmx = serialize(new javax.management.BadAttributeValueExpException("x"));
+        assertThrows(ProtocolException.class, () -> Codec.decode(jmx, 1 << 20));
+        // limits: a stream claiming a 2^31-1 element array is refused before allocating it
+        byte[] small = serialize(new byte[] {7});
+        ByteBuffer.wrap(small).putInt(small.length - 5, Integer.MAX_VALUE);
+        ProtocolException big = assertThrows(ProtocolException.class, () -> Codec.decode(small, 1L << 40));
+        assertTrue(big.getMessage().contains("rejected"), big.getMessage());
+        // stream bytes: an object after 10 kB of data in a stream limited to 1000 bytes
+        assertThrows(ProtocolException.class, () -> Codec.decode(serialize(new Object[] {new byte[10_000], new int[1]}), 1000));
+        // allowed types round-trip
+        Object ok = Codec.decode(serialize(Map.of("k", List.of(1, 2.5, "s", new int[] {3}))), 1 << 20);
+        assertEquals("s", ((List<?>) ((Map<?, ?>) ok).get("k")).get(2));
+        assertThrows(ProtocolException.class, () -> Codec.decode(new byte[] {1, 2, 3, 4}, 1 << 20));
+    }
+
+    // ------------------------------------------------------------------ channel
+
+    /** A connected pair: server side channel and raw client socket. */
+    private Channel[] serverFor(SocketChannel[] clientOut) throws Exception {
+        Path dir = Files.createDirectory(tmp.resolve("s" + System.nanoTime()));
+        Path sock = dir.resolve("c.sock");
+        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            server.bind(UnixDomainSocketAddress.of(sock));
+            SocketChannel client = SocketChannel.open(StandardProtocolFamily.UNIX);
+            client.connect(UnixDomainSocketAddress.of(sock));
+            clientOut[0] = client;
+            return new Channel[] {new Channel(server.accept(), 1 << 20)};
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void unauthenticatedOrGarbledPeersAreDropped() throws Exception {
+        byte[] secret = Channel.newSecret();
+        java.nio.file.attribute.UserPrincipal me = Files.getOwner(tmp);
+
+        // a 2 GiB frame length before authentication: refused, nothing allocated
+        SocketChannel[] c = new SocketChannel[1];
+        Channel s = serverFor(c)[0];
+        c[0].write(ByteBuffer.allocate(4).putInt(Integer.MAX_VALUE).flip());
+        ProtocolException huge = assertThrows(ProtocolException.class, () -> s.authenticateWorker(secret, me, 5000));
+        assertTrue(huge.getMessage().contains("before authentication"), huge.getMessage());
+        s.close();
+        c[0].close();
+
+        // a peer that does not know the secret
+        Channel s2 = serverFor(c)[0];
+        Channel forged = new Channel(c[0], 1 << 20);
+        CompletableFuture<Throwable> client = CompletableFuture.supplyAsync(() -> {
+            try {
+                forged.authenticateParent(Channel.newSecret(), me, 5000);
+                return null;
+            } catch (Throwable t) {
+                return t;
+            }
+        });
+        ProtocolException wrong = assertThrows(ProtocolException.class, () -> s2.authenticateWorker(secret, me, 5000));
+        assertTrue(wrong.getMessage().contains("does not know the secret"), wrong.getMessage());
+        s2.close();
+        forged.close();
+        client.get(10, TimeUnit.SECONDS);
+
+        // the right secret, then a truncated frame
+        Channel s3 = serverFor(c)[0];
+        Channel good = new Channel(c[0], 1 << 20);
+        CompletableFuture<Void> ok = CompletableFuture.runAsync(() -> {
+            try {
+                good.authenticateParent(secret, me, 5000);
+                c[0].configureBlocking(false);
+                c[0].write(ByteBuffer.allocate(6).putInt(100).put((byte) 3).put((byte) 0).flip());
+                c[0].close();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        s3.authenticateWorker(secret, me, 5000);
+        ok.get(10, TimeUnit.SECONDS);
+        ProtocolException cut = assertThrows(ProtocolException.class, () -> s3.receive(5000));
+        assertTrue(cut.getMessage().contains("truncated"), cut.getMessage());
+        s3.close();
+
+        // silence: no frame within the timeout
+        Channel s4 = serverFor(c)[0];
+        ProtocolException quiet = assertThrows(ProtocolException.class, () -> s4.receive(100));
+        assertTrue(quiet.getMessage().contains("no frame within"), quiet.getMessage());
+        s4.close();
+        c[0].close();
+    }
+}
