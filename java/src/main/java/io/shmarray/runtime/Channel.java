@@ -34,6 +34,9 @@ final class Channel implements Closeable {
     static final byte TASK = 3;
     static final byte RESULT = 4;
     static final byte BYE = 6;
+    static final byte INIT = 7;
+    static final byte DEFINE = 8;
+    static final byte HEARTBEAT = 9;
 
     static final int PRE_AUTH_MAX = 128;
     static final int NONCE = 32;

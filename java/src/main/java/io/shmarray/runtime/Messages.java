@@ -11,6 +11,21 @@ final class Messages {
         private static final long serialVersionUID = 1L;
     }
 
+    /** Defines a function once per worker; later {@link Apply} messages name it by id. */
+    record Define(long fnId, SerializableFunction<?, ?> fn) implements Serializable {
+        private static final long serialVersionUID = 1L;
+    }
+
+    /** Applies a defined function to a chunk of items; the result value is the list of outputs. */
+    record Apply(long id, long fnId, java.util.List<?> items) implements Serializable {
+        private static final long serialVersionUID = 1L;
+    }
+
+    /** Runs once in a new worker before any task (a pool's initializer). */
+    record Init(SerializableRunnable initializer) implements Serializable {
+        private static final long serialVersionUID = 1L;
+    }
+
     /**
      * A result. {@code value} or {@code error} is a separately encoded object, so a result that
      * cannot be decoded does not hide the rest; an error always carries its class name, message

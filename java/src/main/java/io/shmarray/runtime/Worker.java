@@ -217,22 +217,79 @@ final class Worker implements AutoCloseable {
         return process.pid();
     }
 
+    /** Heartbeat silence after which a worker is declared hung and killed. */
+    static long heartbeatTimeoutMillis() {
+        return Long.getLong("io.shmarray.heartbeatTimeoutMillis", 10_000L);
+    }
+
     /** Sends a task and waits for its result frame; a worker that dies meanwhile is reported. */
     Messages.Result call(long id, byte[] task) {
+        return call(Channel.TASK, task, -1);
+    }
+
+    /**
+     * Sends a frame and waits for the result, skipping heartbeats. A worker silent for longer than
+     * the heartbeat timeout (hung, or stopped with SIGSTOP) is killed and reported dead; when
+     * {@code taskTimeoutMillis} (&gt; 0) passes first, it is killed and a {@link TaskTimeoutException}
+     * thrown. Either way nothing it sends later can be mistaken for a result.
+     */
+    Messages.Result call(byte type, byte[] payload, long taskTimeoutMillis) {
+        long deadline = taskTimeoutMillis > 0 ? System.nanoTime() + taskTimeoutMillis * 1_000_000L : Long.MAX_VALUE;
+        long silence = heartbeatTimeoutMillis();
         try {
-            channel.send(Channel.TASK, task);
-            Channel.Frame f = channel.receive(-1);
-            if (f == null) throw died("the worker's channel closed while it ran the task");
-            if (f.type != Channel.RESULT) throw new ProtocolException("unexpected frame type " + f.type);
-            Object r = Codec.decode(f.payload, maxFrame);
-            if (!(r instanceof Messages.Result)) throw new ProtocolException("not a result: " + r.getClass().getName());
-            return (Messages.Result) r;
+            channel.send(type, payload);
+            while (true) {
+                long wait = silence;
+                boolean untilDeadline = false;
+                if (deadline != Long.MAX_VALUE) {
+                    long left = (deadline - System.nanoTime() + 999_999L) / 1_000_000L;
+                    if (left <= 0) throw timedOut(taskTimeoutMillis);
+                    if (left < wait) {
+                        wait = left;
+                        untilDeadline = true;
+                    }
+                }
+                Channel.Frame f;
+                try {
+                    f = channel.receive(wait);
+                } catch (ProtocolException e) {
+                    if (e.getMessage() != null && e.getMessage().startsWith("no frame within")) {
+                        if (untilDeadline) throw timedOut(taskTimeoutMillis);
+                        process.destroyForcibly();
+                        throw died("no heartbeat for " + silence + " ms (hung or stopped): killed");
+                    }
+                    throw e;
+                }
+                if (f == null) throw died("the worker's channel closed while it ran the task");
+                if (f.type == Channel.HEARTBEAT) continue;
+                if (f.type != Channel.RESULT) throw new ProtocolException("unexpected frame type " + f.type);
+                Object r = Codec.decode(f.payload, maxFrame);
+                if (!(r instanceof Messages.Result)) throw new ProtocolException("not a result: " + r.getClass().getName());
+                return (Messages.Result) r;
+            }
         } catch (ProtocolException e) {
             if (!process.isAlive() || !channel.isOpen()) throw died("the worker died while running the task");
             throw e;
         } catch (IOException | ClassNotFoundException e) {
             throw died("the worker's channel broke (" + e + ")");
         }
+    }
+
+    /** Sends a frame that has no reply (a function definition). */
+    void post(byte type, byte[] payload) {
+        try {
+            channel.send(type, payload);
+        } catch (IOException e) {
+            throw died("the worker's channel broke (" + e + ")");
+        }
+    }
+
+    private TaskTimeoutException timedOut(long millis) {
+        process.destroyForcibly();
+        waitExit(process);
+        channel.close();
+        return new TaskTimeoutException("task did not finish within " + millis + " ms: its worker pid " + process.pid()
+                + " was killed (and is replaced)");
     }
 
     WorkerDiedException died(String why) {

@@ -60,28 +60,69 @@ public final class WorkerMain {
         System.exit(0);
     }
 
+    /** Heartbeat period ({@code io.shmarray.heartbeatMillis}, default 500 ms). */
+    static final long HEARTBEAT_MILLIS = Long.getLong("io.shmarray.heartbeatMillis", 500L);
+
     private static void serve(Channel channel, long maxFrame) throws Exception {
+        Thread heartbeat = new Thread(() -> {
+            try {
+                while (channel.isOpen()) {
+                    Thread.sleep(HEARTBEAT_MILLIS);
+                    channel.send(Channel.HEARTBEAT, new byte[0]);
+                }
+            } catch (Exception ignored) {
+                // the channel closed: the main loop ends too
+            }
+        }, "shmarray-heartbeat");
+        heartbeat.setDaemon(true);
+        heartbeat.start();
+        java.util.Map<Long, SerializableFunction<Object, Object>> functions = new java.util.HashMap<>();
         while (true) {
             Channel.Frame f = channel.receive(-1);
             if (f == null || f.type == Channel.BYE) {
                 finished = true;
                 return;
             }
-            if (f.type != Channel.TASK) throw new ProtocolException("unexpected frame type " + f.type);
-            Messages.Task task;
+            if (f.type != Channel.TASK && f.type != Channel.DEFINE && f.type != Channel.INIT) {
+                throw new ProtocolException("unexpected frame type " + f.type);
+            }
+            Object message;
             try {
-                task = (Messages.Task) Codec.decode(f.payload, maxFrame);
-            } catch (ProtocolException | ClassNotFoundException | ClassCastException e) {
-                channel.send(Channel.RESULT, Codec.encode(failure(-1, e)));
+                message = Codec.decode(f.payload, maxFrame);
+            } catch (ProtocolException | ClassNotFoundException e) {
+                if (f.type != Channel.DEFINE) channel.send(Channel.RESULT, Codec.encode(failure(-1, e)));
+                continue;
+            }
+            if (message instanceof Messages.Define) {
+                Messages.Define d = (Messages.Define) message;
+                @SuppressWarnings("unchecked")
+                SerializableFunction<Object, Object> fn = (SerializableFunction<Object, Object>) d.fn();
+                functions.put(d.fnId(), fn);
                 continue;
             }
             Messages.Result result;
+            long id = message instanceof Messages.Task ? ((Messages.Task) message).id()
+                    : message instanceof Messages.Apply ? ((Messages.Apply) message).id() : 0;
             try {
-                Object value = task.callable().call();
-                byte[] encoded = Codec.encode(value, "the task's result");
-                result = new Messages.Result(task.id(), true, encoded, null, null, null, null);
+                Object value;
+                if (message instanceof Messages.Task) {
+                    value = ((Messages.Task) message).callable().call();
+                } else if (message instanceof Messages.Apply) {
+                    Messages.Apply a = (Messages.Apply) message;
+                    SerializableFunction<Object, Object> fn = functions.get(a.fnId());
+                    if (fn == null) throw new ProtocolException("function " + a.fnId() + " was never defined here");
+                    java.util.List<Object> out = new java.util.ArrayList<>(a.items().size());
+                    for (Object item : a.items()) out.add(fn.apply(item));
+                    value = out;
+                } else if (message instanceof Messages.Init) {
+                    ((Messages.Init) message).initializer().run();
+                    value = null;
+                } else {
+                    throw new ProtocolException("unexpected message " + message.getClass().getName());
+                }
+                result = new Messages.Result(id, true, Codec.encode(value, "the task's result"), null, null, null, null);
             } catch (Throwable t) {
-                result = failure(task.id(), t);
+                result = failure(id, t);
             }
             System.out.flush();
             System.err.flush();

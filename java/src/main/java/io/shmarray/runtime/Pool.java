@@ -1,0 +1,475 @@
+package io.shmarray.runtime;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+
+/**
+ * A pool of worker JVMs — Python's {@code multiprocessing.Pool}, minus its hangs.
+ *
+ * <pre>{@code
+ * try (Pool pool = Pool.builder().workers(4).build()) {
+ *     List<Integer> squares = pool.map(x -> x * x, List.of(1, 2, 3), 1);
+ *     CompletableFuture<String> f = pool.submit(() -> "hello from " + ProcessHandle.current().pid());
+ * }
+ * }</pre>
+ *
+ * <ul>
+ *   <li>Workers are started up front; an optional initializer runs once in each (e.g. to attach
+ *       arrays); {@code maxTasksPerWorker} recycles a worker after that many tasks.
+ *   <li>{@link #map}, {@link #imap} and {@link #imapUnordered} send their function to each worker
+ *       once, then only chunks of items; {@code imap}s pull their input lazily, with at most
+ *       {@code 2 x workers} chunks in flight (back-pressure).
+ *   <li>A task that exceeds its timeout is <em>really</em> cancelled: its worker is killed and
+ *       replaced ({@link TaskTimeoutException}); other tasks go on.
+ *   <li>A worker that dies (kill -9, OOM, {@code System.exit}, crash) fails only its in-flight task
+ *       with {@link WorkerDiedException} (exit code or signal, stderr tail) and is replaced; a worker
+ *       silent past the heartbeat timeout (hung, SIGSTOP) is killed and treated the same. Nothing is
+ *       retried unless {@link Builder#retries} asks for it (tasks may have mutated shared arrays).
+ *   <li>States: RUNNING → CLOSED ({@link #close()}: no new tasks, queued ones finish) →
+ *       TERMINATED ({@link #join()} done, or {@link #terminate()}: workers killed, pending tasks
+ *       cancelled).
+ * </ul>
+ */
+public final class Pool implements AutoCloseable {
+
+    /** Pool states. */
+    public enum State { RUNNING, CLOSED, TERMINATED }
+
+    private static final AtomicLong IDS = new AtomicLong();
+    private static final Job STOP = new Job(null, null, 0, 0, null);
+
+    /** Builds a {@link Pool}. */
+    public static final class Builder {
+        private int workers = Runtime.getRuntime().availableProcessors();
+        private SerializableRunnable initializer;
+        private int maxTasksPerWorker;
+        private Duration taskTimeout;
+        private int retries;
+        private WorkerOptions options = WorkerOptions.defaults();
+
+        private Builder() {}
+
+        /** Number of worker JVMs (default: available processors). */
+        public Builder workers(int n) {
+            if (n < 1) throw new IllegalArgumentException("workers=" + n + ", must be >= 1");
+            this.workers = n;
+            return this;
+        }
+
+        /** Runs once in every new worker before its first task. */
+        public Builder initializer(SerializableRunnable init) {
+            this.initializer = init;
+            return this;
+        }
+
+        /** Replaces a worker after it ran this many tasks (0: never). */
+        public Builder maxTasksPerWorker(int n) {
+            if (n < 0) throw new IllegalArgumentException("maxTasksPerWorker=" + n + ", must be >= 0");
+            this.maxTasksPerWorker = n;
+            return this;
+        }
+
+        /** Kills and replaces a worker whose task (or chunk) runs longer (default: no limit). */
+        public Builder taskTimeout(Duration timeout) {
+            this.taskTimeout = timeout;
+            return this;
+        }
+
+        /** Re-runs a task whose worker died up to n times (default 0: a task may have mutated shared data). */
+        public Builder retries(int n) {
+            if (n < 0) throw new IllegalArgumentException("retries=" + n + ", must be >= 0");
+            this.retries = n;
+            return this;
+        }
+
+        public Builder options(WorkerOptions o) {
+            this.options = Objects.requireNonNull(o);
+            return this;
+        }
+
+        /** Starts the workers; fails (killing what started) if one cannot start. */
+        public Pool build() {
+            return new Pool(this);
+        }
+    }
+
+    /** A unit of work for one worker: a TASK frame, possibly needing a function defined first. */
+    private static final class Job {
+        final byte[] payload;
+        final CompletableFuture<Object> future;
+        final long fnId;
+        final byte[] define; // DEFINE payload for fnId, or null
+        int attemptsLeft;
+
+        Job(byte[] payload, CompletableFuture<Object> future, long fnId, int attemptsLeft, byte[] define) {
+            this.payload = payload;
+            this.future = future;
+            this.fnId = fnId;
+            this.attemptsLeft = attemptsLeft;
+            this.define = define;
+        }
+    }
+
+    private final Builder config;
+    private final BlockingQueue<Job> queue = new LinkedBlockingQueue<>();
+    private final List<Slot> slots = new ArrayList<>();
+    private final byte[] initPayload;
+    private volatile State state = State.RUNNING;
+
+    private Pool(Builder b) {
+        this.config = b;
+        this.initPayload = b.initializer == null ? null : Codec.encode(new Messages.Init(b.initializer), "initializer");
+        boolean success = false;
+        try {
+            for (int i = 0; i < b.workers; i++) {
+                Slot s = new Slot(i);
+                s.worker = s.launch(); // prestarted: start-up failures surface here
+                slots.add(s);
+            }
+            for (Slot s : slots) s.thread.start();
+            success = true;
+        } finally {
+            if (!success) {
+                for (Slot s : slots) s.kill();
+            }
+        }
+    }
+
+    /** A builder with defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A pool of {@code n} workers with default options. */
+    public static Pool create(int n) {
+        return builder().workers(n).build();
+    }
+
+    public State state() {
+        return state;
+    }
+
+    /** Current worker pids (for diagnostics and tests). */
+    public List<Long> workerPids() {
+        List<Long> pids = new ArrayList<>();
+        for (Slot s : slots) {
+            Worker w = s.worker;
+            if (w != null && w.process.isAlive()) pids.add(w.pid());
+        }
+        return pids;
+    }
+
+    private void ensureRunning() {
+        if (state != State.RUNNING) throw new IllegalStateException("pool is " + state + ": no new tasks");
+    }
+
+    /** Runs one task; the future completes with its result or a typed failure. */
+    @SuppressWarnings("unchecked")
+    public <R> CompletableFuture<R> submit(SerializableCallable<R> task) {
+        ensureRunning();
+        byte[] payload = Codec.encode(new Messages.Task(IDS.incrementAndGet(), task), "task");
+        CompletableFuture<Object> f = new CompletableFuture<>();
+        queue.add(new Job(payload, f, 0, config.retries, null));
+        return (CompletableFuture<R>) (CompletableFuture<?>) f;
+    }
+
+    /** {@link #map(SerializableFunction, List, int, BiConsumer)} without progress. */
+    public <T, R> List<R> map(SerializableFunction<T, R> fn, List<T> items, int chunksize) {
+        return map(fn, items, chunksize, null);
+    }
+
+    /**
+     * Applies {@code fn} to every item, in chunks of {@code chunksize}, and returns the results in
+     * order. The function travels to each worker once. {@code progress} (may be null) is called
+     * with (items done, items total) as chunks complete.
+     *
+     * @throws RemoteException the first failing item's exception (cause: the original)
+     * @throws WorkerDiedException, TaskTimeoutException when a chunk's worker died or timed out
+     */
+    public <T, R> List<R> map(SerializableFunction<T, R> fn, List<T> items, int chunksize,
+            BiConsumer<Long, Long> progress) {
+        Iterator<R> it = imap(fn, items.iterator(), chunksize, progress, items.size(), true);
+        List<R> out = new ArrayList<>(items.size());
+        while (it.hasNext()) out.add(it.next());
+        return out;
+    }
+
+    /** Lazy, ordered map over a possibly infinite iterator (at most 2 x workers chunks in flight). */
+    public <T, R> Iterator<R> imap(SerializableFunction<T, R> fn, Iterator<T> items, int chunksize) {
+        return imap(fn, items, chunksize, null, -1, true);
+    }
+
+    /** As {@link #imap}, yielding results as chunks complete, in any order. */
+    public <T, R> Iterator<R> imapUnordered(SerializableFunction<T, R> fn, Iterator<T> items, int chunksize) {
+        return imap(fn, items, chunksize, null, -1, false);
+    }
+
+    private <T, R> Iterator<R> imap(SerializableFunction<T, R> fn, Iterator<T> items, int chunksize,
+            BiConsumer<Long, Long> progress, long total, boolean ordered) {
+        ensureRunning();
+        if (chunksize < 1) throw new IllegalArgumentException("chunksize=" + chunksize + ", must be >= 1");
+        long fnId = IDS.incrementAndGet();
+        byte[] define = Codec.encode(new Messages.Define(fnId, fn), "function");
+        int window = 2 * slots.size();
+        return new Iterator<R>() {
+            private final Deque<CompletableFuture<Object>> inFlight = new ArrayDeque<>();
+            private Iterator<R> current = Collections.emptyIterator();
+            private long done;
+
+            private void topUp() {
+                while (inFlight.size() < window && items.hasNext()) {
+                    List<T> chunk = new ArrayList<>(chunksize);
+                    while (chunk.size() < chunksize && items.hasNext()) chunk.add(items.next());
+                    byte[] payload = Codec.encode(new Messages.Apply(IDS.incrementAndGet(), fnId, chunk), "chunk");
+                    CompletableFuture<Object> f = new CompletableFuture<>();
+                    ensureRunning();
+                    queue.add(new Job(payload, f, fnId, config.retries, define));
+                    inFlight.add(f);
+                }
+            }
+
+            @Override
+            public boolean hasNext() {
+                while (!current.hasNext()) {
+                    topUp();
+                    if (inFlight.isEmpty()) return false;
+                    CompletableFuture<Object> next = ordered ? inFlight.removeFirst() : firstDone();
+                    @SuppressWarnings("unchecked")
+                    List<R> results = (List<R>) await(next);
+                    done += results.size();
+                    if (progress != null) progress.accept(done, total);
+                    current = results.iterator();
+                }
+                return true;
+            }
+
+            private CompletableFuture<Object> firstDone() {
+                CompletableFuture.anyOf(inFlight.toArray(new CompletableFuture<?>[0])).exceptionally(t -> null).join();
+                for (Iterator<CompletableFuture<Object>> i = inFlight.iterator(); i.hasNext(); ) {
+                    CompletableFuture<Object> f = i.next();
+                    if (f.isDone()) {
+                        i.remove();
+                        return f;
+                    }
+                }
+                throw new IllegalStateException("no completed chunk");
+            }
+
+            @Override
+            public R next() {
+                if (!hasNext()) throw new NoSuchElementException();
+                return current.next();
+            }
+        };
+    }
+
+    /** Waits for a future, rethrowing its failure as is (RemoteException, WorkerDiedException, ...). */
+    private static Object await(CompletableFuture<Object> f) {
+        try {
+            return f.get();
+        } catch (ExecutionException | CompletionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof RuntimeException) throw (RuntimeException) c;
+            if (c instanceof Error) throw (Error) c;
+            throw new IllegalStateException(c);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CancellationException("interrupted while waiting for a result");
+        }
+    }
+
+    /** No new tasks; queued tasks still run. Idempotent. See {@link #join()}. */
+    @Override
+    public void close() {
+        if (state == State.RUNNING) {
+            state = State.CLOSED;
+            for (int i = 0; i < slots.size(); i++) queue.add(STOP);
+        }
+        join();
+    }
+
+    /** Waits until every queued task ran and every worker exited. */
+    public void join() {
+        if (state == State.RUNNING) throw new IllegalStateException("join() needs close() or terminate() first");
+        for (Slot s : slots) {
+            try {
+                s.thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        state = State.TERMINATED;
+    }
+
+    /** Kills every worker at once; queued and running tasks fail with {@link CancellationException}. */
+    public void terminate() {
+        if (state == State.TERMINATED) return;
+        state = State.TERMINATED;
+        List<Job> pending = new ArrayList<>();
+        queue.drainTo(pending);
+        for (Job j : pending) {
+            if (j != STOP) j.future.completeExceptionally(new CancellationException("pool terminated"));
+        }
+        for (Slot s : slots) {
+            s.thread.interrupt();
+            s.kill();
+        }
+        for (int i = 0; i < slots.size(); i++) queue.add(STOP);
+        for (Slot s : slots) {
+            try {
+                s.thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** One worker position: its dispatcher thread and its current worker JVM. */
+    private final class Slot implements Runnable {
+        final Thread thread;
+        volatile Worker worker;
+        final Set<Long> defined = new HashSet<>();
+        int tasksRun;
+        volatile Job running;
+
+        Slot(int index) {
+            thread = new Thread(this, "shmarray-pool-slot-" + index);
+            thread.setDaemon(true);
+        }
+
+        Worker launch() {
+            Worker w = Worker.launch(config.options);
+            if (initPayload != null) {
+                Messages.Result r;
+                try {
+                    r = w.call(Channel.INIT, initPayload, -1);
+                } catch (RuntimeException e) {
+                    w.close();
+                    throw e;
+                }
+                if (!r.ok()) {
+                    w.close();
+                    throw new WorkerStartException("the pool's initializer failed in worker pid " + w.pid() + ": "
+                            + WorkerProcess.remote(r).getMessage(), -1, w.stderrTail());
+                }
+            }
+            defined.clear();
+            tasksRun = 0;
+            return w;
+        }
+
+        void kill() {
+            Worker w = worker;
+            if (w != null) {
+                w.process.destroyForcibly();
+                Worker.waitExit(w.process);
+                w.close();
+            }
+        }
+
+        @Override
+        public void run() {
+            try {
+                while (true) {
+                    Job job;
+                    try {
+                        job = queue.take();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    if (job == STOP) return;
+                    if (state == State.TERMINATED) {
+                        job.future.completeExceptionally(new CancellationException("pool terminated"));
+                        continue;
+                    }
+                    runJob(job);
+                }
+            } finally {
+                Worker w = worker;
+                worker = null;
+                if (w != null) {
+                    w.close();
+                    Worker.waitExit(w.process);
+                }
+            }
+        }
+
+        private void runJob(Job job) {
+            running = job;
+            try {
+                if (worker == null || !worker.process.isAlive()) worker = launch();
+                Worker w = worker;
+                if (job.define != null && defined.add(job.fnId)) w.post(Channel.DEFINE, job.define);
+                long timeout = config.taskTimeout == null ? -1 : Math.max(1, config.taskTimeout.toMillis());
+                Messages.Result r = w.call(Channel.TASK, job.payload, timeout);
+                if (r.ok()) {
+                    job.future.complete(Codec.decode(r.value(), Worker.maxFrame()));
+                } else {
+                    job.future.completeExceptionally(WorkerProcess.remote(r));
+                }
+                tasksRun++;
+                if (config.maxTasksPerWorker > 0 && tasksRun >= config.maxTasksPerWorker) {
+                    worker = null;
+                    w.close();
+                    Worker.waitExit(w.process);
+                }
+            } catch (WorkerDiedException | TaskTimeoutException e) {
+                Worker dead = worker;
+                worker = null;
+                if (dead != null) dead.close();
+                if (e instanceof WorkerDiedException && job.attemptsLeft-- > 0 && state != State.TERMINATED) {
+                    queue.add(job); // opt-in retry
+                } else {
+                    job.future.completeExceptionally(e);
+                }
+                if (state != State.TERMINATED) {
+                    try {
+                        worker = launch(); // the replacement, warm for the next task
+                    } catch (RuntimeException startFailure) {
+                        worker = null; // retried at the next task, which then reports it
+                    }
+                }
+            } catch (RuntimeException | ClassNotFoundException e) {
+                job.future.completeExceptionally(e);
+            } finally {
+                running = null;
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Pool[" + slots.size() + " workers, " + state + ", " + queue.size() + " queued]";
+    }
+
+    /** Awaits termination at most {@code timeout}; true when all workers exited. */
+    public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        for (Slot s : slots) {
+            long left = end - System.nanoTime();
+            if (left <= 0) return false;
+            TimeUnit.NANOSECONDS.timedJoin(s.thread, left);
+            if (s.thread.isAlive()) return false;
+        }
+        return true;
+    }
+}

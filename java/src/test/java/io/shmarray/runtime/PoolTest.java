@@ -1,0 +1,312 @@
+package io.shmarray.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.shmarray.SharedDoubleArray;
+import io.shmarray.SharedLongArray;
+import io.shmarray.testing.NoLeakedSegments;
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The pool: mapping, crash semantics, real cancellation, back-pressure. Every test is bounded. */
+@ExtendWith(NoLeakedSegments.class)
+class PoolTest {
+
+    static Throwable failureOf(CompletableFuture<?> f) throws InterruptedException {
+        try {
+            f.get(120, TimeUnit.SECONDS);
+            return null;
+        } catch (ExecutionException e) {
+            return e.getCause();
+        } catch (CancellationException e) {
+            return e;
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("future did not complete", e);
+        }
+    }
+
+    /** Polls until the shared slot holds a pid. */
+    static long awaitPid(SharedLongArray pids, int slot) throws InterruptedException {
+        long end = System.nanoTime() + 60_000_000_000L;
+        while (System.nanoTime() < end) {
+            long p = pids.getVolatile(slot);
+            if (p != 0) return p;
+            Thread.sleep(10);
+        }
+        throw new AssertionError("task did not publish its pid");
+    }
+
+    static boolean alive(long pid) {
+        io.shmarray.internal.Backend b = io.shmarray.internal.Backends.get();
+        long start = b.processStartTime((int) pid);
+        return start >= 0 && b.processAlive((int) pid, start) == 1;
+    }
+
+    /** Counts how often it is deserialized in a JVM: a map's function should arrive once per worker. */
+    static final class CountingFn implements SerializableFunction<Integer, Integer> {
+        private static final long serialVersionUID = 1L;
+        static final java.util.Map<String, Integer> DESERIALIZED = new java.util.concurrent.ConcurrentHashMap<>();
+        final String tag;
+
+        CountingFn(String tag) {
+            this.tag = tag;
+        }
+
+        private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
+            in.defaultReadObject();
+            DESERIALIZED.merge(tag, 1, Integer::sum);
+        }
+
+        @Override
+        public Integer apply(Integer x) {
+            return DESERIALIZED.get(tag) * 1_000_000 + x * x;
+        }
+    }
+
+    @Test
+    @Timeout(180)
+    void mapIsOrderedChunkedAndSendsTheFunctionOncePerWorker() throws Exception {
+        try (Pool pool = Pool.create(2)) {
+            List<Integer> items = new ArrayList<>();
+            for (int i = 0; i < 500; i++) items.add(i);
+            for (int chunk : new int[] {1, 7, 100}) {
+                List<Long[]> progress = new ArrayList<>();
+                List<Integer> out = pool.map(new CountingFn("map-" + chunk), items, chunk, (done, total) -> progress.add(new Long[] {done, total}));
+                for (int i = 0; i < 500; i++) {
+                    assertEquals(1_000_000 + i * i, out.get(i), "item " + i + " chunksize " + chunk
+                            + ": the function was deserialized once in its worker");
+                }
+                Long[] last = progress.get(progress.size() - 1);
+                assertEquals(500L, last[0]);
+                assertEquals(500L, last[1]);
+            }
+            assertEquals(2, pool.workerPids().size());
+        }
+    }
+
+    static final class Scaler implements Serializable {
+        private static final long serialVersionUID = 1L;
+        final SharedDoubleArray data;
+
+        Scaler(SharedDoubleArray data) {
+            this.data = data;
+        }
+
+        double myFun(Long i) {
+            data.set(i, i * 2.0);
+            return data.get(i) + 1;
+        }
+    }
+
+    @Test
+    @Timeout(180)
+    void anInstanceMethodOfAnObjectHoldingASharedArrayNeedsNoWrapper() throws Exception {
+        try (SharedDoubleArray data = SharedDoubleArray.create(1000); Pool pool = Pool.create(2)) {
+            Scaler scaler = new Scaler(data);
+            List<Long> idx = LongStream.range(0, 1000).boxed().collect(Collectors.toList());
+            List<Double> out = pool.map(scaler::myFun, idx, 50);
+            for (int i = 0; i < 1000; i++) {
+                assertEquals(i * 2.0, data.get(i), "the worker's write is visible here");
+                assertEquals(i * 2.0 + 1, out.get(i));
+            }
+        }
+    }
+
+    @Test
+    @Timeout(180)
+    void submitInitializerAndRecycling() throws Exception {
+        SerializableRunnable init = () -> System.setProperty("pool.init", "ran-in-" + ProcessHandle.current().pid());
+        try (Pool pool = Pool.builder().workers(1).initializer(init).maxTasksPerWorker(2).build()) {
+            Set<Long> pids = new HashSet<>();
+            for (int i = 0; i < 6; i++) {
+                String r = pool.submit(() -> System.getProperty("pool.init") + "/" + ProcessHandle.current().pid()).get();
+                String[] parts = r.split("/");
+                assertEquals("ran-in-" + parts[1], parts[0], "the initializer ran in this worker");
+                pids.add(Long.parseLong(parts[1]));
+            }
+            assertEquals(3, pids.size(), "a worker is replaced after 2 tasks: " + pids);
+            RemoteException e = assertThrows(RemoteException.class, () -> {
+                try {
+                    pool.submit(() -> Integer.parseInt("not a number")).get();
+                } catch (ExecutionException x) {
+                    throw x.getCause();
+                }
+            });
+            assertInstanceOf(NumberFormatException.class, e.getCause());
+        }
+    }
+
+    @Test
+    @Timeout(180)
+    void killingAWorkerMidTaskFailsOnlyThatTaskAndTheWorkerIsReplaced() throws Exception {
+        try (SharedLongArray pids = SharedLongArray.create(4); Pool pool = Pool.create(2)) {
+            CompletableFuture<Long> victim = pool.submit(() -> {
+                pids.setVolatile(0, ProcessHandle.current().pid());
+                Thread.sleep(600_000);
+                return 0L;
+            });
+            long pid = awaitPid(pids, 0);
+            List<CompletableFuture<Integer>> others = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                int k = i;
+                others.add(pool.submit(() -> k * 10));
+            }
+            new ProcessBuilder("kill", "-9", Long.toString(pid)).start().waitFor();
+            Throwable t = failureOf(victim);
+            assertInstanceOf(WorkerDiedException.class, t);
+            assertEquals(128 + 9, ((WorkerDiedException) t).exitCode(), t.getMessage());
+            for (int i = 0; i < 6; i++) assertEquals(i * 10, others.get(i).get(60, TimeUnit.SECONDS));
+            assertEquals(42, pool.submit(() -> 42).get(60, TimeUnit.SECONDS), "the pool still works");
+            long end = System.nanoTime() + 60_000_000_000L;
+            while (pool.workerPids().size() < 2 && System.nanoTime() < end) Thread.sleep(20);
+            assertTrue(pool.workerPids().size() == 2 && !pool.workerPids().contains(pid),
+                    "a replacement was started: " + pool.workerPids());
+        }
+    }
+
+    @Test
+    @Timeout(180)
+    void systemExitInATaskIsAWorkerDeath() throws Exception {
+        try (Pool pool = Pool.create(1)) {
+            Throwable t = failureOf(pool.submit(() -> {
+                System.exit(3);
+                return 0;
+            }));
+            assertInstanceOf(WorkerDiedException.class, t);
+            assertEquals(3, ((WorkerDiedException) t).exitCode());
+            assertEquals("next", pool.submit(() -> "next").get(60, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    @Timeout(180)
+    void aTimeoutReallyCancelsOneTaskWhileOthersFinish() throws Exception {
+        try (SharedLongArray pids = SharedLongArray.create(1);
+             Pool pool = Pool.builder().workers(2).taskTimeout(Duration.ofSeconds(2)).build()) {
+            CompletableFuture<Integer> slow = pool.submit(() -> {
+                pids.setVolatile(0, ProcessHandle.current().pid());
+                Thread.sleep(600_000);
+                return 0;
+            });
+            List<CompletableFuture<Integer>> quick = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                int k = i;
+                quick.add(pool.submit(() -> k));
+            }
+            long pid = awaitPid(pids, 0);
+            long t0 = System.nanoTime();
+            Throwable t = failureOf(slow);
+            assertInstanceOf(TaskTimeoutException.class, t);
+            assertTrue((System.nanoTime() - t0) < 30_000_000_000L);
+            for (int i = 0; i < 5; i++) assertEquals(i, quick.get(i).get(60, TimeUnit.SECONDS));
+            assertTrue(!alive(pid), "the timed-out task's worker was killed: real cancellation");
+        }
+    }
+
+    @Test
+    @Timeout(180)
+    void aStoppedWorkerIsDeclaredDeadAfterTheHeartbeatTimeout() throws Exception {
+        System.setProperty("io.shmarray.heartbeatTimeoutMillis", "2000");
+        try (SharedLongArray pids = SharedLongArray.create(1); Pool pool = Pool.create(1)) {
+            CompletableFuture<Integer> hung = pool.submit(() -> {
+                pids.setVolatile(0, ProcessHandle.current().pid());
+                Thread.sleep(600_000);
+                return 0;
+            });
+            long pid = awaitPid(pids, 0);
+            new ProcessBuilder("kill", "-STOP", Long.toString(pid)).start().waitFor();
+            long t0 = System.nanoTime();
+            Throwable t = failureOf(hung);
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertInstanceOf(WorkerDiedException.class, t);
+            assertTrue(t.getMessage().contains("no heartbeat"), t.getMessage());
+            assertTrue(ms < 15_000, "declared dead after " + ms + " ms");
+            assertTrue(!alive(pid), "the stopped worker was killed, so a resumed one cannot answer");
+            assertEquals(7, pool.submit(() -> 7).get(60, TimeUnit.SECONDS));
+        } finally {
+            System.clearProperty("io.shmarray.heartbeatTimeoutMillis");
+        }
+    }
+
+    @Test
+    @Timeout(180)
+    void imapPullsAnInfiniteIteratorLazily() throws Exception {
+        long[] produced = new long[1];
+        Iterator<Long> naturals = new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return true;
+            }
+
+            @Override
+            public Long next() {
+                return produced[0]++;
+            }
+        };
+        try (Pool pool = Pool.create(2)) {
+            Iterator<Long> out = pool.imap(x -> x * 3, naturals, 5);
+            for (long i = 0; i < 50; i++) assertEquals(i * 3, out.next());
+            assertTrue(produced[0] <= 50 + 2 * 2 * 5, "at most 2 x workers chunks ahead: produced " + produced[0]);
+            Iterator<Long> unordered = pool.imapUnordered(x -> x + 1, List.of(1L, 2L, 3L, 4L).iterator(), 1);
+            Set<Long> got = new HashSet<>();
+            unordered.forEachRemaining(got::add);
+            assertEquals(Set.of(2L, 3L, 4L, 5L), got);
+        }
+    }
+
+    @Test
+    @Timeout(180)
+    void statesCloseJoinTerminate() throws Exception {
+        Pool pool = Pool.create(1);
+        assertEquals(Pool.State.RUNNING, pool.state());
+        CompletableFuture<Integer> queued = pool.submit(() -> 5);
+        pool.close();
+        assertEquals(5, queued.get(10, TimeUnit.SECONDS), "queued tasks finish after close()");
+        assertEquals(Pool.State.TERMINATED, pool.state());
+        assertThrows(IllegalStateException.class, () -> pool.submit(() -> 1));
+
+        Pool p2 = Pool.create(1);
+        List<Long> pids = p2.workerPids();
+        CompletableFuture<Integer> busy = p2.submit(() -> {
+            Thread.sleep(600_000);
+            return 1;
+        });
+        CompletableFuture<Integer> waiting = p2.submit(() -> 2);
+        Thread.sleep(300);
+        p2.terminate();
+        assertTrue(failureOf(waiting) instanceof CancellationException);
+        assertTrue(failureOf(busy) != null);
+        assertTrue(p2.awaitTermination(Duration.ofSeconds(10)));
+        for (long pid : pids) assertTrue(!alive(pid), "terminate() left worker " + pid);
+    }
+
+    @Test
+    @Timeout(120)
+    void aNonSerializableResultFailsOnlyThatTask() throws Exception {
+        try (Pool pool = Pool.create(1)) {
+            Throwable t = failureOf(pool.submit(() -> new Object()));
+            assertInstanceOf(RemoteException.class, t);
+            assertInstanceOf(NotSerializableTaskException.class, t.getCause());
+            assertEquals(1, pool.submit(() -> 1).get(60, TimeUnit.SECONDS));
+        }
+    }
+}
