@@ -212,6 +212,23 @@ public final class Pool implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Python's {@code starmap}: applies {@code fn} to each pair's two values, in chunks, in order.
+     *
+     * <pre>{@code
+     * pool.starmap(Math::pow, List.of(Map.entry(2.0, 10.0), Map.entry(3.0, 2.0)), 1);  // [1024.0, 9.0]
+     * }</pre>
+     */
+    public <A, B, R> List<R> starmap(SerializableBiFunction<A, B, R> fn,
+            List<? extends java.util.Map.Entry<? extends A, ? extends B>> pairs, int chunksize) {
+        Objects.requireNonNull(fn, "fn");
+        List<java.util.Map.Entry<A, B>> items = new ArrayList<>(pairs.size());
+        for (java.util.Map.Entry<? extends A, ? extends B> e : pairs) {
+            items.add(new java.util.AbstractMap.SimpleImmutableEntry<>(e.getKey(), e.getValue())); // Serializable
+        }
+        return map(e -> fn.apply(e.getKey(), e.getValue()), items, chunksize);
+    }
+
     /** Lazy, ordered map over a possibly infinite iterator (at most 2 x workers chunks in flight). */
     public <T, R> Iterator<R> imap(SerializableFunction<T, R> fn, Iterator<T> items, int chunksize) {
         return imap(fn, items, chunksize, null, -1, true);

@@ -55,6 +55,7 @@ public final class WorkerMain {
             sc.connect(UnixDomainSocketAddress.of(socketPath));
             Channel channel = new Channel(sc, maxFrame);
             channel.authenticateParent(secret, Files.getOwner(socketPath.getParent()), 30_000);
+            warmUp(maxFrame);
             serve(channel, maxFrame);
         }
         System.exit(0);
@@ -127,6 +128,23 @@ public final class WorkerMain {
             System.out.flush();
             System.err.flush();
             channel.send(Channel.RESULT, Codec.encode(result));
+        }
+    }
+
+    /**
+     * Runs the first-task machinery once (serialization, the filter, lambda deserialization and
+     * linking) before any task arrives, so a waiting (standby) worker answers its first task fast.
+     */
+    private static void warmUp(long maxFrame) {
+        try {
+            SerializableCallable<Object> probe = () -> java.util.List.of(1, "x", 2.0);
+            byte[] b = Codec.encode(new Messages.Task(0, probe), "warm-up");
+            Messages.Task t = (Messages.Task) Codec.decode(b, maxFrame);
+            Object v = t.callable().call();
+            Codec.decode(Codec.encode(new Messages.Result(0, true, Codec.encode(v), null, null, null, null)), maxFrame);
+            Codec.encode(failure(0, new IllegalStateException("warm-up")));
+        } catch (Exception ignored) {
+            // only an optimisation
         }
     }
 

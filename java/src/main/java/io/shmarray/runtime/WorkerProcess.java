@@ -72,7 +72,8 @@ public final class WorkerProcess<R> implements AutoCloseable {
         Objects.requireNonNull(task, "task");
         long id = IDS.incrementAndGet();
         byte[] payload = Codec.encode(new Messages.Task(id, task), "task");
-        Worker w = Worker.launch(options);
+        Worker w = Standby.take(options);
+        if (w == null) w = Worker.launch(options);
         WorkerProcess<R> p = new WorkerProcess<>(w);
         Thread t = new Thread(() -> p.run(id, payload), "shmarray-process-" + w.pid());
         t.setDaemon(true);
@@ -110,6 +111,26 @@ public final class WorkerProcess<R> implements AutoCloseable {
         if (cause == null) cause = new RemoteThrowable(r.errorClass(), r.errorMessage(), r.errorTrace());
         return new RemoteException("the task failed in its worker: " + r.errorClass()
                 + (r.errorMessage() == null ? "" : ": " + r.errorMessage()), cause);
+    }
+
+    /**
+     * Starts a worker JVM now and keeps it waiting, so that the next {@code start} with the same
+     * options hands its task to an already running JVM (milliseconds instead of a JVM start-up);
+     * each start that takes the standby starts the next one in the background. Our answer to
+     * Python's forkserver. The standby exits with this JVM, or on {@link #shutdownStandby()}.
+     */
+    public static void prestart(WorkerOptions options) {
+        Standby.enable(Objects.requireNonNull(options, "options"));
+    }
+
+    /** {@link #prestart(WorkerOptions)} with default options. */
+    public static void prestart() {
+        prestart(WorkerOptions.defaults());
+    }
+
+    /** Stops keeping a standby worker and stops the waiting one. */
+    public static void shutdownStandby() {
+        Standby.disable();
     }
 
     /** The worker's pid. */

@@ -100,6 +100,8 @@ class PoolTest {
                 assertEquals(500L, last[1]);
             }
             assertEquals(2, pool.workerPids().size());
+            List<Double> powers = pool.starmap(Math::pow, List.of(java.util.Map.entry(2.0, 10.0), java.util.Map.entry(3.0, 2.0)), 1);
+            assertEquals(List.of(1024.0, 9.0), powers);
         }
     }
 

@@ -311,4 +311,83 @@ class WorkerProcessTest {
         s4.close();
         c[0].close();
     }
+
+    @Test
+    @Timeout(180)
+    void aWarmStandbyTakesTheNextTaskAtOnce() throws Exception {
+        long cold0 = System.nanoTime();
+        try (WorkerProcess<Long> cold = WorkerProcess.start(() -> ProcessHandle.current().pid())) {
+            cold.result();
+        }
+        long coldMs = (System.nanoTime() - cold0) / 1_000_000;
+        WorkerProcess.prestart();
+        try {
+            Thread.sleep(3000); // let the standby finish starting
+            long warm0 = System.nanoTime();
+            long standbyPid;
+            try (WorkerProcess<Long> warm = WorkerProcess.start(() -> ProcessHandle.current().pid())) {
+                standbyPid = warm.result();
+            }
+            long warmMs = (System.nanoTime() - warm0) / 1_000_000;
+            System.out.printf("start to first result: cold %d ms, warm standby %d ms%n", coldMs, warmMs);
+            try (WorkerProcess<Long> again = WorkerProcess.start(() -> ProcessHandle.current().pid())) {
+                assertTrue(again.result() != standbyPid, "a new standby replaced the used one");
+            }
+        } finally {
+            WorkerProcess.shutdownStandby();
+        }
+    }
+
+    @Test
+    @Timeout(120)
+    void aPeerOfAnotherUserIsRefusedBeforeAnythingIsRead() throws Exception {
+        if (!"0".equals(String.valueOf(Files.getAttribute(Path.of("/proc/self"), "unix:uid")))) {
+            TestSupport.skip("needs root to run a client as another uid (setpriv)");
+        }
+        if (!Files.isExecutable(Path.of("/usr/bin/setpriv"))) TestSupport.skip("setpriv is not installed");
+        Path dir = Files.createTempDirectory(Path.of("/tmp"), "shmarray-peer");
+        try {
+            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+            Path sock = dir.resolve("x.sock");
+            Path client = dir.resolve("Client.java");
+            Files.writeString(client, "import java.net.*; import java.nio.*; import java.nio.channels.*;\n"
+                    + "public class Client { public static void main(String[] a) throws Exception {\n"
+                    + "  SocketChannel s = SocketChannel.open(StandardProtocolFamily.UNIX);\n"
+                    + "  s.connect(UnixDomainSocketAddress.of(a[0]));\n"
+                    + "  s.write(ByteBuffer.allocate(4).putInt(Integer.MAX_VALUE).flip());\n"
+                    + "  Thread.sleep(20000); } }\n");
+            Files.setPosixFilePermissions(client, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+                server.bind(UnixDomainSocketAddress.of(sock));
+                Files.setPosixFilePermissions(sock, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+                Process nobody = new ProcessBuilder("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                        javaBin, "-Djava.io.tmpdir=" + dir, client.toString(), sock.toString())
+                        .redirectErrorStream(true).start();
+                try {
+                    server.configureBlocking(false);
+                    SocketChannel sc = null;
+                    long end = System.nanoTime() + 60_000_000_000L;
+                    while (sc == null && System.nanoTime() < end && nobody.isAlive()) {
+                        sc = server.accept();
+                        if (sc == null) Thread.sleep(20);
+                    }
+                    assertTrue(sc != null, "the client never connected: " + new String(nobody.getInputStream().readNBytes(
+                            nobody.getInputStream().available())));
+                    Channel c = new Channel(sc, 1 << 20);
+                    ProtocolException e = assertThrows(ProtocolException.class,
+                            () -> c.authenticateWorker(Channel.newSecret(), Files.getOwner(Path.of("/proc/self")), 5000));
+                    assertTrue(e.getMessage().contains("peer runs as") && e.getMessage().contains("refused"), e.getMessage());
+                    c.close();
+                } finally {
+                    nobody.destroyForcibly();
+                }
+            }
+        } finally {
+            try (java.util.stream.Stream<Path> st = Files.list(dir)) {
+                st.forEach(p -> p.toFile().delete());
+            }
+            Files.deleteIfExists(dir);
+        }
+    }
 }
