@@ -302,10 +302,23 @@ final class Worker implements AutoCloseable {
     /** Asks the worker to exit, closes the channel and stdin. */
     @Override
     public void close() {
+        boolean bye = false;
         try {
-            if (channel.isOpen()) channel.send(Channel.BYE, new byte[0]);
+            if (channel.isOpen() && process.isAlive()) {
+                channel.send(Channel.BYE, new byte[0]);
+                bye = true;
+            }
         } catch (IOException | RuntimeException ignored) {
             // gone already
+        }
+        if (bye) {
+            // let it exit on the goodbye (exit code 0) before its stdin closes, which it would
+            // otherwise take for its parent's death
+            try {
+                process.waitFor(2, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         channel.close();
         try {

@@ -1,0 +1,64 @@
+package io.shmarray;
+
+import java.io.Serializable;
+import java.time.Duration;
+
+/**
+ * A barrier for {@code parties} processes (Python's {@code multiprocessing.Barrier}); travels as a
+ * handle. A waiter that times out withdraws its arrival, so the barrier stays usable.
+ */
+public final class SharedBarrier implements Serializable, AutoCloseable {
+    private static final long serialVersionUID = 1L;
+    private static final int PARTIES = 0;
+    private static final int COUNT = 1;
+    private static final int GENERATION = 2;
+
+    private final SyncCell cell;
+
+    private SharedBarrier(SyncCell cell) {
+        this.cell = cell;
+    }
+
+    public static SharedBarrier create(int parties) {
+        if (parties < 1) throw new IllegalArgumentException("parties=" + parties + ", must be >= 1");
+        SyncCell c = SyncCell.create(3);
+        c.words.set(PARTIES, parties);
+        return new SharedBarrier(c);
+    }
+
+    public String name() {
+        return cell.words.name();
+    }
+
+    /** Waits for all parties, at most {@code timeout} ({@code null}: forever); false on timeout. */
+    public boolean await(Duration timeout) {
+        long deadline = SyncCell.deadline(timeout);
+        long generation;
+        try (ArrayLock held = cell.lockRecovering(timeout)) {
+            generation = cell.words.get(GENERATION);
+            long arrived = cell.words.get(COUNT) + 1;
+            if (arrived == cell.words.get(PARTIES)) {
+                cell.words.set(COUNT, 0);
+                cell.words.setVolatile(GENERATION, generation + 1);
+                cell.wakeAll(GENERATION);
+                return true;
+            }
+            cell.words.set(COUNT, arrived);
+        }
+        while (cell.words.getVolatile(GENERATION) == generation) {
+            if (!cell.await(GENERATION, generation, deadline)) {
+                try (ArrayLock held = cell.lockRecovering(null)) {
+                    if (cell.words.get(GENERATION) != generation) return true; // tripped meanwhile
+                    cell.words.set(COUNT, cell.words.get(COUNT) - 1); // withdraw
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public void close() {
+        cell.words.close();
+    }
+}
