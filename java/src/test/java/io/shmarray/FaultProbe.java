@@ -10,7 +10,8 @@ public final class FaultProbe {
 
     public static void main(String[] args) {
         String name = TestSupport.testName();
-        try (SharedDoubleArray a = SharedDoubleArray.createNamed(name, 4096)) {
+        long length = args.length > 1 ? Long.parseLong(args[1]) : 4096;
+        try (SharedDoubleArray a = SharedDoubleArray.createNamed(name, length)) {
             a.unlink();
             System.out.println("CREATED (no fault?)");
         } catch (ShmException e) {

@@ -2,6 +2,7 @@ package io.shmarray;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.shmarray.testing.NoLeakedSegments;
@@ -83,6 +84,42 @@ class NativeInteropTest {
         try (java.util.jar.JarFile j = new java.util.jar.JarFile(jar.toFile())) {
             assertFalse(j.stream().anyMatch(e -> e.getName().contains("shmarray-fi")), "test-only library in the jar");
             assertTrue(j.getEntry("io/shmarray/native/linux-x86-64/shmarray-reaper") != null, "the reaper ships");
+        }
+    }
+
+    static boolean root() throws Exception {
+        return "0".equals(String.valueOf(Files.getAttribute(Path.of("/proc/self"), "unix:uid")));
+    }
+
+    /** ENOSPC from a real, small /dev/shm: a 1 MiB tmpfs in a private mount namespace (root only). */
+    @Test
+    @Timeout(120)
+    void aFullDevShmIsATypedErrorWithTheNumbers() throws Exception {
+        if (!root()) TestSupport.skip("needs root to mount a small tmpfs (the fault-injection test covers ENOSPC)");
+        if (!Files.isExecutable(Path.of("/usr/bin/unshare"))) TestSupport.skip("unshare is not installed");
+        List<String> cmd = new java.util.ArrayList<>(List.of("/usr/bin/unshare", "-m", "sh", "-c",
+                "mount --make-rprivate / && mount -t tmpfs -o size=1m,mode=1777 tmpfs /dev/shm && exec \"$@\"", "sh"));
+        cmd.addAll(io.shmarray.internal.ChildJvm.command(FaultProbe.class.getName(), List.of("create", "1000000")));
+        TestSupport.Run r = TestSupport.run(cmd, Map.of(), 90);
+        assertEquals(0, r.exitCode, r.toString());
+        assertTrue(r.output.contains("InsufficientSharedMemoryException errno=28"), r.toString());
+        assertTrue(r.output.contains("1.0 MiB free") && r.output.contains("7.6 MiB requested")
+                && r.output.contains("--shm-size"), r.toString());
+        assertTrue(r.output.contains("LEFT none"), r.toString());
+    }
+
+    @Test
+    void aSegmentOfAnotherUserIsNeverAdopted() throws Exception {
+        if (!root()) TestSupport.skip("needs root to give a segment to another uid");
+        String name = TestSupport.testName();
+        try (SharedDoubleArray a = SharedDoubleArray.createNamed(name, Lifetime.PERSISTENT, 4)) {
+            Files.setAttribute(Path.of("/dev/shm", name), "unix:uid", 65534);
+            SegmentAccessException e = assertThrows(SegmentAccessException.class,
+                    () -> SharedDoubleArray.attach(name, AccessMode.READ_ONLY));
+            assertEquals(io.shmarray.internal.NativeErrors.E_WRONG_OWNER, e.errno());
+            assertTrue(e.getMessage().contains("another user"), e.getMessage());
+        } finally {
+            Files.deleteIfExists(Path.of("/dev/shm", name));
         }
     }
 }
