@@ -47,9 +47,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * process, or one that {@linkplain #adopt() adopted} the segment) removes the name when it closes
  * its last array over it, exits, or dies — {@code kill -9} included, through the reaper helper
  * within seconds, else through the sweep at the next start of any shmarray process. Processes that
- * only attached never remove anything. Hand a segment to a receiver that outlives its creator
- * with {@link #adopt()} (in the receiver) or {@link #makePersistent()}; otherwise attaching after
- * the owner closed fails with {@link SegmentNotFoundException}. {@link #unlink()} removes the name
+ * only attached never remove anything. An array a worker creates and returns as (part of) a task
+ * result is adopted by the receiving process automatically. Otherwise hand a segment to a receiver
+ * that outlives its creator with {@link #adopt()} (in the receiver) or {@link #makePersistent()};
+ * attaching after the owner closed fails with {@link SegmentNotFoundException}. {@link #unlink()} removes the name
  * at once: processes already attached keep their mapping. Using a closed array throws
  * {@code IllegalStateException("Already closed: ...")} — also when another thread closes it
  * concurrently, on both backends; no access can crash the JVM, also when another process

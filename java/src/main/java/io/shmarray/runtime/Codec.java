@@ -64,7 +64,22 @@ public final class Codec {
 
     /** Deserializes through the filter; a rejected class or exceeded limit is a ProtocolException. */
     public static Object decode(byte[] b, long maxBytes) throws ClassNotFoundException {
+        return decode(b, maxBytes, null);
+    }
+
+    /** As {@link #decode(byte[], long)}, passing every decoded object through {@code resolver}. */
+    static Object decode(byte[] b, long maxBytes, java.util.function.UnaryOperator<Object> resolver)
+            throws ClassNotFoundException {
         try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(b)) {
+            {
+                if (resolver != null) enableResolveObject(true);
+            }
+
+            @Override
+            protected Object resolveObject(Object obj) {
+                return resolver == null ? obj : resolver.apply(obj);
+            }
+
             @Override
             protected Class<?> resolveClass(java.io.ObjectStreamClass desc) throws IOException, ClassNotFoundException {
                 try {

@@ -439,7 +439,7 @@ public final class Pool implements AutoCloseable {
                 long timeout = config.taskTimeout == null ? -1 : Math.max(1, config.taskTimeout.toMillis());
                 Messages.Result r = w.call(Channel.TASK, job.payload, timeout);
                 if (r.ok()) {
-                    job.future.complete(Codec.decode(r.value(), Worker.maxFrame()));
+                    job.future.complete(WorkerProcess.decodeResult(r.value(), w.pid()));
                 } else {
                     job.future.completeExceptionally(WorkerProcess.remote(r));
                 }

@@ -86,7 +86,7 @@ public final class WorkerProcess<R> implements AutoCloseable {
         try {
             Messages.Result r = worker.call(id, payload);
             if (r.ok()) {
-                result.complete((R) Codec.decode(r.value(), Worker.maxFrame()));
+                result.complete((R) decodeResult(r.value(), worker.pid()));
             } else {
                 result.completeExceptionally(remote(r));
             }
@@ -95,6 +95,24 @@ public final class WorkerProcess<R> implements AutoCloseable {
         } finally {
             worker.close();
         }
+    }
+
+    /**
+     * Decodes a result. Owner-scoped arrays the worker created and returns pass to this process
+     * ({@link io.shmarray.SharedArray#adopt()}) while the worker still runs, so they outlive the
+     * worker's exit or recycling; their name then goes when this process is done with them.
+     */
+    static Object decodeResult(byte[] value, long workerPid) throws ClassNotFoundException {
+        return Codec.decode(value, Worker.maxFrame(), o -> {
+            if (o instanceof io.shmarray.SharedArray) {
+                io.shmarray.SharedArray a = (io.shmarray.SharedArray) o;
+                if (!a.isOwner() && a.mode() == io.shmarray.AccessMode.READ_WRITE && !a.handle().raw()
+                        && a.handle().creatorPid() == workerPid && a.lifetime() == io.shmarray.Lifetime.OWNER_SCOPED) {
+                    a.adopt();
+                }
+            }
+            return o;
+        });
     }
 
     /** The remote exception, with its own class where it deserializes, else its data. */

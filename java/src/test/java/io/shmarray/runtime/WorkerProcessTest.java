@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.shmarray.Explain;
 import io.shmarray.SharedDoubleArray;
+import io.shmarray.SharedIntArray;
 import io.shmarray.testing.NoLeakedSegments;
 import io.shmarray.testing.TestSupport;
 import java.io.ByteArrayOutputStream;
@@ -388,6 +389,40 @@ class WorkerProcessTest {
                 st.forEach(p -> p.toFile().delete());
             }
             Files.deleteIfExists(dir);
+        }
+    }
+
+    @Test
+    @Timeout(180)
+    void anArrayAWorkerCreatesAndReturnsOutlivesTheWorker() throws Exception {
+        WorkerProcess<SharedDoubleArray> p = WorkerProcess.start(() -> {
+            SharedDoubleArray made = SharedDoubleArray.create(10);
+            made.set(3, 33);
+            return made; // not closed: it is the result
+        });
+        try (SharedDoubleArray got = p.result()) {
+            assertTrue(p.join(Duration.ofSeconds(30)));
+            Thread.sleep(300); // the worker and its reaper are gone
+            assertTrue(got.isOwner(), "ownership passed to the receiver");
+            assertTrue(Files.exists(Path.of("/dev/shm", got.name())), "the name outlived the worker");
+            assertEquals(33.0, got.get(3));
+            try (SharedDoubleArray again = SharedDoubleArray.attach(got.name())) {
+                assertEquals(33.0, again.get(3));
+            }
+            String name = got.name();
+            got.close();
+            assertFalse(Files.exists(Path.of("/dev/shm", name)), "and goes when the receiver is done");
+        }
+        try (Pool pool = Pool.builder().workers(1).maxTasksPerWorker(1).build()) {
+            SharedIntArray fromPool = pool.submit(() -> {
+                SharedIntArray a = SharedIntArray.create(4);
+                a.set(0, 7);
+                return a;
+            }).get(60, TimeUnit.SECONDS);
+            assertEquals(8, pool.submit(() -> 8).get(60, TimeUnit.SECONDS)); // the first worker was recycled
+            assertEquals(7, fromPool.get(0));
+            assertTrue(fromPool.isOwner());
+            fromPool.close();
         }
     }
 }
