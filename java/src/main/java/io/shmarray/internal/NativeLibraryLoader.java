@@ -160,7 +160,7 @@ public final class NativeLibraryLoader {
     }
 
     /** The extraction root: the property, else {@code ${java.io.tmpdir}/shmarray-<uid>}. */
-    static Path extractRoot() {
+    public static Path extractRoot() {
         String configured = System.getProperty(EXTRACT_DIR_PROPERTY);
         if (configured != null && !configured.isBlank()) return Path.of(configured).toAbsolutePath();
         return Path.of(System.getProperty("java.io.tmpdir"), "shmarray-" + currentUid()).toAbsolutePath();
@@ -237,7 +237,7 @@ public final class NativeLibraryLoader {
     }
 
     /** Creates {@code dir} 0700 if missing; refuses a symlink, another owner, or group/other access. */
-    static void ensurePrivateDirectory(Path dir) throws IOException {
+    public static void ensurePrivateDirectory(Path dir) throws IOException {
         if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
             try {
                 Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(OWNER_ONLY));

@@ -88,7 +88,8 @@ final class Worker implements AutoCloseable {
             server.bind(UnixDomainSocketAddress.of(socketPath));
             UserPrincipal me = Files.getOwner(dir);
             List<String> cmd = new ArrayList<>(ChildJvm.command(WorkerMain.class.getName(), List.of(socketPath.toString())));
-            List<String> extra = new ArrayList<>(options.jvmOptions());
+            List<String> extra = new ArrayList<>(AotCache.jvmOptions());
+            extra.addAll(options.jvmOptions());
             extra.add("-D" + WorkerOptions.MAX_FRAME_PROPERTY + "=" + maxFrame);
             options.properties().forEach((k, v) -> extra.add("-D" + k + "=" + v));
             cmd.addAll(1 + ChildJvm.jvmOptions().size(), extra);

@@ -24,7 +24,17 @@ public final class WorkerMain {
 
     private WorkerMain() {}
 
+    /** Argument of the AOT training run: exercise the start-up path once, then exit. */
+    static final String TRAIN = "--aot-training";
+
     public static void main(String[] args) throws Exception {
+        if (args.length == 1 && args[0].equals(TRAIN)) {
+            warmUp(WorkerOptions.DEFAULT_MAX_FRAME);
+            javax.crypto.Mac.getInstance("HmacSHA256");
+            java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX).close();
+            Class.forName(Channel.class.getName());
+            System.exit(0);
+        }
         if (args.length != 1) {
             System.err.println("usage: WorkerMain SOCKET (started by shmarray, secret on stdin)");
             System.exit(2);

@@ -27,6 +27,27 @@ public final class RuntimeProbe {
                 p.join(Duration.ofMinutes(10));
                 break;
             }
+            case "aot": { // first worker triggers the training; a later one must start from the cache
+                try (WorkerProcess<Integer> first = WorkerProcess.start(() -> 1)) {
+                    first.result();
+                }
+                java.nio.file.Path dir = java.nio.file.Path.of(System.getProperty("io.shmarray.extract.dir"), "aot");
+                long end = System.nanoTime() + 90_000_000_000L;
+                while (System.nanoTime() < end) {
+                    try (java.util.stream.Stream<java.nio.file.Path> s = java.nio.file.Files.list(dir)) {
+                        if (s.anyMatch(p -> p.toString().endsWith(".aot"))) break;
+                    } catch (java.io.IOException ignored) {
+                        // not created yet
+                    }
+                    Thread.sleep(100);
+                }
+                try (WorkerProcess<java.util.List<String>> second = WorkerProcess.start(() ->
+                        new java.util.ArrayList<>(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()))) {
+                    boolean used = second.result().stream().anyMatch(a -> a.startsWith("-XX:AOTCache="));
+                    System.out.println("AOT-USED " + used);
+                }
+                break;
+            }
             default:
                 throw new IllegalArgumentException(args[0]);
         }

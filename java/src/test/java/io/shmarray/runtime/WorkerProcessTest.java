@@ -425,4 +425,34 @@ class WorkerProcessTest {
             fromPool.close();
         }
     }
+
+    @Test
+    @Timeout(240)
+    void workersOnJdk25StartFromAnAotCacheCreatedAutomatically() throws Exception {
+        if (Runtime.version().feature() < 25) {
+            TestSupport.skip("AOT caches need JDK 25+; this lane runs JDK " + Runtime.version().feature());
+        }
+        // a jar class path (AOT caches refuse directories): the probe packed into a jar
+        Path probeJar = tmp.resolve("probe.jar");
+        Path classes = Path.of(RuntimeProbe.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        try (java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(Files.newOutputStream(probeJar));
+             java.util.stream.Stream<Path> files = Files.walk(classes.resolve("io/shmarray/runtime"))) {
+            for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+                out.putNextEntry(new java.util.jar.JarEntry(classes.relativize(f).toString()));
+                out.write(Files.readAllBytes(f));
+                out.closeEntry();
+            }
+        }
+        String cp = String.join(java.io.File.pathSeparator, probeJar.toString(),
+                Path.of(io.shmarray.SharedArray.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString(),
+                Path.of(com.sun.jna.Native.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
+        Path extract = Files.createDirectory(tmp.resolve("extract"));
+        Files.setPosixFilePermissions(extract, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        TestSupport.Run r = TestSupport.run(List.of(io.shmarray.internal.ChildJvm.javaExecutable(),
+                "--enable-native-access=ALL-UNNAMED", "-Dio.shmarray.extract.dir=" + extract, "-cp", cp,
+                RuntimeProbe.class.getName(), "aot"), Map.of(), 200);
+        assertEquals(0, r.exitCode, r.toString());
+        assertTrue(r.output.contains("AOT-USED true"), r.toString());
+        assertFalse(r.output.contains("AOTConfiguration"), "the training run's output is not shown: " + r);
+    }
 }
