@@ -3,6 +3,7 @@
  * on a small tmpfs. Usage: test_robust <case> [reaper-path]; ctest runs one process per case.
  */
 #define _GNU_SOURCE
+#include "check.h"
 #include "shmarray.h"
 
 #include <dirent.h>
@@ -22,38 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static char names[8][64];
-static int name_count;
-
-static void cleanup(void) {
-    for (int i = 0; i < name_count; i++) shm_unlink(names[i]);
-}
-
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);               \
-            cleanup();                                                                             \
-            exit(1);                                                                               \
-        }                                                                                          \
-    } while (0)
-
-#define CHECK_EQ(expected, actual)                                                                 \
-    do {                                                                                           \
-        long long e_ = (long long)(expected), a_ = (long long)(actual);                            \
-        if (e_ != a_) {                                                                            \
-            fprintf(stderr, "%s:%d: %s: expected %lld, got %lld (%s)\n", __FILE__, __LINE__,       \
-                    #actual, e_, a_, a_ < 0 ? shmarray_strerror((int32_t)a_) : "");                 \
-            cleanup();                                                                             \
-            exit(1);                                                                               \
-        }                                                                                          \
-    } while (0)
-
-static const char *new_name(void) {
-    CHECK(name_count < 8);
-    snprintf(names[name_count], sizeof names[0], "/shmarray-ctest-%d-r%d", (int)getpid(), name_count);
-    return names[name_count++];
-}
+static const char *new_name(void) { return new_tagged_name("r"); }
 
 static int64_t now_ns(void) {
     struct timespec t;

@@ -3,6 +3,7 @@
  * Every case removes the names it creates, also when a check fails (see cleanup()).
  */
 #define _GNU_SOURCE
+#include "check.h"
 #include "shmarray.h"
 
 #include <errno.h>
@@ -15,40 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static char names[8][64];
-static int name_count;
-
-static void cleanup(void) {
-    for (int i = 0; i < name_count; i++) shm_unlink(names[i]);
-}
-
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);               \
-            cleanup();                                                                             \
-            exit(1);                                                                               \
-        }                                                                                          \
-    } while (0)
-
-#define CHECK_EQ(expected, actual)                                                                 \
-    do {                                                                                           \
-        long long e_ = (long long)(expected), a_ = (long long)(actual);                            \
-        if (e_ != a_) {                                                                            \
-            fprintf(stderr, "%s:%d: %s: expected %lld, got %lld (%s)\n", __FILE__, __LINE__,       \
-                    #actual, e_, a_, a_ < 0 ? shmarray_strerror((int32_t)a_) : "");                 \
-            cleanup();                                                                             \
-            exit(1);                                                                               \
-        }                                                                                          \
-    } while (0)
-
-/* A fresh, unique segment name ("/shmarray-ctest-<pid>-<n>"), removed again by cleanup(). */
-static const char *new_name(void) {
-    CHECK(name_count < 8);
-    snprintf(names[name_count], sizeof names[0], "/shmarray-ctest-%d-%d", (int)getpid(),
-             name_count);
-    return names[name_count++];
-}
+static const char *new_name(void) { return new_tagged_name(""); }
 
 static int64_t page(void) { return shmarray_page_size(); }
 

@@ -3,9 +3,7 @@ package io.shmarray;
 import java.io.IOException;
 import java.io.ObjectOutputStream;
 import java.io.OutputStream;
-import java.io.Serializable;
 import java.lang.invoke.SerializedLambda;
-import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -91,7 +89,7 @@ public final class Explain {
      */
     public static Report explain(Object task) {
         long wire = io.shmarray.runtime.Codec.encode(task, "task").length;
-        SerializedLambda lambda = lambdaOf(task);
+        SerializedLambda lambda = io.shmarray.internal.Lambdas.serializedForm(task);
         List<Part> parts = new ArrayList<>();
         if (lambda != null) {
             String impl = lambda.getImplClass().replace('/', '.') + "::" + lambda.getImplMethodName();
@@ -128,19 +126,6 @@ public final class Explain {
             throw new IllegalStateException("cannot measure " + label + ": " + e, e);
         }
         return new Part(label, o == null ? "null" : o.getClass().getName(), counter.count, shared);
-    }
-
-    private static SerializedLambda lambdaOf(Object o) {
-        Class<?> c = o.getClass();
-        if (!c.isSynthetic() || !(o instanceof Serializable)) return null;
-        try {
-            Method m = c.getDeclaredMethod("writeReplace");
-            m.setAccessible(true);
-            Object r = m.invoke(o);
-            return r instanceof SerializedLambda ? (SerializedLambda) r : null;
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            return null;
-        }
     }
 
     private static final class CountingStream extends OutputStream {

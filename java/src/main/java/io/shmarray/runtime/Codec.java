@@ -11,7 +11,6 @@ import java.io.ObjectOutputStream;
 import java.io.Serializable;
 import java.lang.invoke.SerializedLambda;
 import java.lang.reflect.Field;
-import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.IdentityHashMap;
 import java.util.Map;
@@ -153,7 +152,7 @@ public final class Codec {
         if (!(o instanceof Serializable)) {
             return where + " of type " + typeName(c) + " is not Serializable";
         }
-        SerializedLambda lambda = serializedLambda(o);
+        SerializedLambda lambda = io.shmarray.internal.Lambdas.serializedForm(o);
         if (lambda != null) {
             for (int i = 0; i < lambda.getCapturedArgCount(); i++) {
                 Object arg = lambda.getCapturedArg(i);
@@ -204,20 +203,6 @@ public final class Codec {
             }
         }
         return null;
-    }
-
-    /** The SerializedLambda of a serializable lambda, or null. */
-    static SerializedLambda serializedLambda(Object o) {
-        Class<?> c = o.getClass();
-        if (!c.isSynthetic() || !(o instanceof Serializable)) return null;
-        try {
-            Method m = c.getDeclaredMethod("writeReplace");
-            m.setAccessible(true);
-            Object r = m.invoke(o);
-            return r instanceof SerializedLambda ? (SerializedLambda) r : null;
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            return null;
-        }
     }
 
     static String implName(SerializedLambda l) {
