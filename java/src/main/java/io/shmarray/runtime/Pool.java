@@ -467,6 +467,10 @@ public final class Pool implements AutoCloseable {
                 }
             } catch (RuntimeException | ClassNotFoundException e) {
                 job.future.completeExceptionally(e);
+                if (e instanceof ProtocolException) {
+                    kill(); // a garbled channel is not trusted again: the worker is recycled
+                    worker = null;
+                }
             } finally {
                 running = null;
             }
