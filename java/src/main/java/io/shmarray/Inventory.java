@@ -94,13 +94,7 @@ public final class Inventory {
      * @return the sweep's report, one line per decision
      */
     public static String sweep(boolean dryRun) {
-        Backend b = Backends.get();
-        byte[] report = new byte[65536];
-        int n = b.sweep(null, dryRun, report);
-        if (n < 0) throw NativeErrors.toException(b, n, "sweep", null, -1);
-        int len = 0;
-        while (len < report.length && report[len] != 0) len++;
-        return new String(report, 0, len, StandardCharsets.UTF_8);
+        return io.shmarray.internal.Attachments.sweep(dryRun);
     }
 
     private static Optional<Segment> read(Path p, Map<String, List<Long>> attachers) {

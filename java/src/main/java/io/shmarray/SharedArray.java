@@ -472,7 +472,7 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
         long address = attachment.headerPage().address(SegmentHeaderDescriptor.LOCK_OFFSET);
         long nanos = timeout == null ? -1 : Math.max(0, timeout.toNanos());
         int rc = b.lock(address, nanos);
-        if (rc == 1) { // SHMARRAY_LOCK_OWNER_DIED: this thread holds it, the data may be half-written
+        if (rc == NativeErrors.LOCK_OWNER_DIED) { // this thread holds it; the data may be half-written
             FLAGS.getAndBitwiseOr(h, SegmentHeaderDescriptor.FLAGS_OFFSET, SegmentHeaderDescriptor.FLAG_POISONED);
             attachment.poisoned = true;
             b.lockConsistent(address);
@@ -481,10 +481,11 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
                     + " the array is poisoned until recover() is called after checking or repairing its data",
                     0, name());
         }
-        if (rc == -110) { // ETIMEDOUT
-            throw new LockTimeoutException("lock of '" + name() + "' not acquired within " + timeout, 110, name());
+        if (rc == -NativeErrors.ETIMEDOUT) {
+            throw new LockTimeoutException("lock of '" + name() + "' not acquired within " + timeout,
+                    NativeErrors.ETIMEDOUT, name());
         }
-        if (rc == -35) { // EDEADLK
+        if (rc == -NativeErrors.EDEADLK) {
             throw new IllegalStateException("this thread already holds the lock of " + this);
         }
         if (rc < 0) throw NativeErrors.toException(b, rc, "lock", name(), -1);
@@ -495,6 +496,43 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
         }
         attachment.poisoned = false;
         return new ArrayLock(this, address, Thread.currentThread());
+    }
+
+    /**
+     * {@link #lock(Duration)} for structures built so that a dead holder leaves nothing half-done
+     * (their state is published by one final write under the lock): the owner-died report and the
+     * poison it set are cleared, and the lock is taken again.
+     */
+    final ArrayLock lockRecovering(Duration timeout) {
+        while (true) {
+            try {
+                return lock(timeout);
+            } catch (LockOwnerDiedException | PoisonedArrayException e) {
+                recover();
+            }
+        }
+    }
+
+    /** A deadline in {@link System#nanoTime()} terms; {@code null} means none ({@code Long.MAX_VALUE}). */
+    static long deadline(Duration timeout) {
+        return timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
+    }
+
+    /**
+     * Sleeps (futex) while the 32-bit word at data byte {@code offset} holds {@code seen}, until
+     * woken or {@code deadline}; wake-ups may be spurious, so callers re-check. False once the
+     * deadline has passed.
+     */
+    final boolean awaitWord(long offset, int seen, long deadline) {
+        long left = deadline == Long.MAX_VALUE ? -1 : deadline - System.nanoTime();
+        if (deadline != Long.MAX_VALUE && left <= 0) return false;
+        Backends.get().futexWait(attachment.data().address(base + offset), seen, left); // woken, moved or timed out
+        return deadline == Long.MAX_VALUE || System.nanoTime() < deadline;
+    }
+
+    /** Wakes every process waiting in {@link #awaitWord} on the word at data byte {@code offset}. */
+    final void wakeWord(long offset) {
+        Backends.get().futexWake(attachment.data().address(base + offset), Integer.MAX_VALUE);
     }
 
     /** Releases the lock taken by {@link #lock}; called by {@link ArrayLock#close()}. */
@@ -682,9 +720,7 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
 
     /** For bulk operations and windows: refreshes the poison state from the shared header. */
     final void checkShared() {
-        ensureOpen();
-        if (attachment.headerPage() != null && !attachment.raw()) isPoisoned();
-        if (attachment.poisoned) throw poisoned();
+        if (isPoisoned()) throw poisoned(); // isPoisoned() checks open, and reads 0 flags for raw segments
     }
 
     /** Region byte offset of the element at a row-major flat index. */
@@ -736,6 +772,13 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
         return offsetOf(index);
     }
 
+    /** Throws unless {@code [first, first + count)} lies inside the array. */
+    final void checkRange(long first, int count) {
+        if (first < 0 || count < 0 || first > length - count) {
+            throw new IndexOutOfBoundsException("range [" + first + ", +" + count + ") of length " + length);
+        }
+    }
+
     /** Receives one contiguous run of elements inside one chunk. */
     @FunctionalInterface
     interface Run {
@@ -747,9 +790,7 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
      * each lie in one chunk; {@code done} counts the elements before each run.
      */
     final void forEachRun(long first, int count, Run run) {
-        if (CHECKS && (first < 0 || count < 0 || first > length - count)) {
-            throw new IndexOutOfBoundsException("range [" + first + ", +" + count + ") of length " + length);
-        }
+        if (CHECKS) checkRange(first, count);
         checkShared();
         ByteBuffer[] c = chunks();
         long off = base + first * elementSize;

@@ -170,11 +170,6 @@ public final class SharedByteArray extends SharedArray {
         return out;
     }
 
-    private void checkRange(long first, int len) {
-        if (first < 0 || len < 0 || first > length - len) {
-            throw new IndexOutOfBoundsException("range [" + first + ", +" + len + ") of length " + length);
-        }
-    }
 
     // ---------------------------------------------------------------- views (same memory)
 

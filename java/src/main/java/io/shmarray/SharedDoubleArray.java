@@ -180,11 +180,6 @@ public final class SharedDoubleArray extends SharedArray {
         return out;
     }
 
-    private void checkRange(long first, int len) {
-        if (first < 0 || len < 0 || first > length - len) {
-            throw new IndexOutOfBoundsException("range [" + first + ", +" + len + ") of length " + length);
-        }
-    }
 
     /** A native-order DoubleBuffer over this contiguous array (at most 2 GiB). */
     public DoubleBuffer asDoubleBuffer() {

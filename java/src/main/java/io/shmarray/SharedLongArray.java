@@ -180,11 +180,6 @@ public final class SharedLongArray extends SharedArray {
         return out;
     }
 
-    private void checkRange(long first, int len) {
-        if (first < 0 || len < 0 || first > length - len) {
-            throw new IndexOutOfBoundsException("range [" + first + ", +" + len + ") of length " + length);
-        }
-    }
 
     /** A native-order LongBuffer over this contiguous array (at most 2 GiB). */
     public LongBuffer asLongBuffer() {

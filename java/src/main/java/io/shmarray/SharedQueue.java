@@ -1,7 +1,5 @@
 package io.shmarray;
 
-import io.shmarray.internal.Backend;
-import io.shmarray.internal.Backends;
 import io.shmarray.runtime.Codec;
 import java.io.ObjectStreamException;
 import java.io.Serializable;
@@ -111,7 +109,7 @@ public final class SharedQueue<T> implements Serializable, AutoCloseable {
             throw new IllegalArgumentException("item of " + bytes.length + " serialized bytes can never fit a ring of "
                     + capacity + " bytes; share large data through a shared array instead");
         }
-        long deadline = deadline(timeout);
+        long deadline = SharedArray.deadline(timeout);
         while (true) {
             int seen;
             try (ArrayLock held = lock(timeout)) {
@@ -139,7 +137,7 @@ public final class SharedQueue<T> implements Serializable, AutoCloseable {
     /** Takes the oldest item, waiting at most {@code timeout} ({@code null}: forever); null on timeout. */
     @SuppressWarnings("unchecked")
     public T poll(Duration timeout) {
-        long deadline = deadline(timeout);
+        long deadline = SharedArray.deadline(timeout);
         while (true) {
             int seen;
             byte[] bytes = null;
@@ -170,30 +168,15 @@ public final class SharedQueue<T> implements Serializable, AutoCloseable {
 
     /** The segment lock; a dead holder is survived: the queue's bookkeeping is published last. */
     private ArrayLock lock(Duration timeout) {
-        while (true) {
-            try {
-                return buffer.lock(timeout);
-            } catch (LockOwnerDiedException | PoisonedArrayException e) {
-                buffer.recover(); // HEAD/TAIL/COUNT were never half-updated: nothing to repair
-            }
-        }
+        return buffer.lockRecovering(timeout); // HEAD/TAIL/COUNT are never half-updated: nothing to repair
     }
 
-    private static long deadline(Duration timeout) {
-        return timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
-    }
-
-    /** Sleeps on a futex word until it moves past {@code seen} or the deadline passes. */
     private boolean await(int word, int seen, long deadline) {
-        long left = deadline == Long.MAX_VALUE ? -1 : deadline - System.nanoTime();
-        if (deadline != Long.MAX_VALUE && left <= 0) return false;
-        Backend b = Backends.get();
-        b.futexWait(buffer.attachment.data().address(word), seen, left); // woken, moved (EAGAIN) or timed out
-        return deadline == Long.MAX_VALUE || System.nanoTime() < deadline;
+        return buffer.awaitWord(word, seen, deadline);
     }
 
     private void wake(int word) {
-        Backends.get().futexWake(buffer.attachment.data().address(word), Integer.MAX_VALUE);
+        buffer.wakeWord(word);
     }
 
     private void ringWrite(long pos, byte[] bytes) {

@@ -1,6 +1,5 @@
 package io.shmarray;
 
-import io.shmarray.internal.Backends;
 import java.io.Serializable;
 import java.time.Duration;
 
@@ -31,28 +30,19 @@ final class SyncCell implements Serializable {
      * under the lock, a holder's death leaves nothing half-done.
      */
     ArrayLock lockRecovering(Duration timeout) {
-        while (true) {
-            try {
-                return words.lock(timeout);
-            } catch (LockOwnerDiedException | PoisonedArrayException e) {
-                words.recover();
-            }
-        }
+        return words.lockRecovering(timeout);
     }
 
     /** Waits while the low 32 bits of word {@code k} equal {@code seen}; false once the deadline passed. */
     boolean await(int k, long seen, long deadline) {
-        long left = deadline == Long.MAX_VALUE ? -1 : deadline - System.nanoTime();
-        if (deadline != Long.MAX_VALUE && left <= 0) return false;
-        Backends.get().futexWait(words.attachment.data().address(8L * k), (int) seen, left);
-        return deadline == Long.MAX_VALUE || System.nanoTime() < deadline;
+        return words.awaitWord(8L * k, (int) seen, deadline);
     }
 
     void wakeAll(int k) {
-        Backends.get().futexWake(words.attachment.data().address(8L * k), Integer.MAX_VALUE);
+        words.wakeWord(8L * k);
     }
 
     static long deadline(Duration timeout) {
-        return timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
+        return SharedArray.deadline(timeout);
     }
 }

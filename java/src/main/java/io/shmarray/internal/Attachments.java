@@ -74,16 +74,14 @@ public final class Attachments {
             swept = true;
         }
         if (!Boolean.parseBoolean(System.getProperty(SWEEP_PROPERTY, "true"))) return;
-        Backend b = Backends.get();
-        byte[] report = new byte[16384];
-        int n = b.sweep(null, false, report);
-        if (n < 0) {
-            LOG.log(Level.DEBUG, "shmarray: sweep of /dev/shm failed: " + b.strerror(-n));
+        String report;
+        try {
+            report = sweep(false);
+        } catch (ShmException e) {
+            LOG.log(Level.DEBUG, "shmarray: sweep of /dev/shm failed: " + e.getMessage());
             return;
         }
-        int len = 0;
-        while (len < report.length && report[len] != 0) len++;
-        for (String line : new String(report, 0, len, StandardCharsets.UTF_8).split("\n")) {
+        for (String line : report.split("\n")) {
             if (line.startsWith("reclaimed ")) {
                 LOG.log(Level.INFO, "shmarray: removed stale segment " + line.substring(10)
                         + " (its owner is gone; found by the startup sweep)");
@@ -93,6 +91,22 @@ public final class Attachments {
                 LOG.log(Level.DEBUG, "shmarray: sweep: " + line);
             }
         }
+    }
+
+    /**
+     * Runs {@code shmarray_sweep} over /dev/shm now and returns its report, one line per decision
+     * ("reclaimed NAME owner=PID", "corrupt NAME why", "foreign N").
+     *
+     * @throws ShmException when /dev/shm cannot be scanned
+     */
+    public static String sweep(boolean dryRun) {
+        Backend b = Backends.get();
+        byte[] report = new byte[65536];
+        int n = b.sweep(null, dryRun, report);
+        if (n < 0) throw NativeErrors.toException(b, n, "sweep", null, -1);
+        int len = 0;
+        while (len < report.length && report[len] != 0) len++;
+        return new String(report, 0, len, StandardCharsets.UTF_8);
     }
 
     /**

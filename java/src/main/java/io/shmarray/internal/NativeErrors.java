@@ -21,6 +21,7 @@ public final class NativeErrors {
     public static final int EPERM = 1;
     public static final int ENOENT = 2;
     public static final int EINTR = 4;
+    public static final int EAGAIN = 11;
     public static final int EBADF = 9;
     public static final int ENOMEM = 12;
     public static final int EACCES = 13;
@@ -31,7 +32,12 @@ public final class NativeErrors {
     public static final int EFBIG = 27;
     public static final int ENOSPC = 28;
     public static final int ENAMETOOLONG = 36;
+    public static final int EDEADLK = 35;
     public static final int ELOOP = 40;
+    public static final int ETIMEDOUT = 110;
+
+    /** Positive result of {@code shmarray_lock}: acquired, but the previous owner died holding it. */
+    public static final int LOCK_OWNER_DIED = 1;
 
     public static final int E_BAD_MAGIC = 4001;
     public static final int E_BAD_VERSION = 4002;
@@ -64,6 +70,9 @@ public final class NativeErrors {
             case EPERM: return "EPERM";
             case ENOENT: return "ENOENT";
             case EINTR: return "EINTR";
+            case EAGAIN: return "EAGAIN";
+            case EDEADLK: return "EDEADLK";
+            case ETIMEDOUT: return "ETIMEDOUT";
             case EBADF: return "EBADF";
             case ENOMEM: return "ENOMEM";
             case EACCES: return "EACCES";

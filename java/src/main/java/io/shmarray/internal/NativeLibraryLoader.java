@@ -266,7 +266,8 @@ public final class NativeLibraryLoader {
         }
     }
 
-    static String sha256(byte[] bytes) {
+    /** Hex SHA-256 of {@code bytes} (names extraction and AOT cache directories). */
+    public static String sha256(byte[] bytes) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {

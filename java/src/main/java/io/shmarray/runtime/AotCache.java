@@ -9,10 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -63,7 +60,7 @@ final class AotCache {
         Path dir = NativeLibraryLoader.extractRoot().resolve("aot");
         NativeLibraryLoader.ensurePrivateDirectory(NativeLibraryLoader.extractRoot());
         NativeLibraryLoader.ensurePrivateDirectory(dir);
-        return dir.resolve(sha256(key.toString()).substring(0, 32) + ".aot");
+        return dir.resolve(NativeLibraryLoader.sha256(key.toString().getBytes(StandardCharsets.UTF_8)).substring(0, 32) + ".aot");
     }
 
     /** Whether {@code p} is a jar whose manifest Class-Path (followed) names only jars. */
@@ -106,13 +103,5 @@ final class AotCache {
                 LOG.log(Level.DEBUG, "shmarray: AOT cache not installed: " + e);
             }
         });
-    }
-
-    private static String sha256(String s) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

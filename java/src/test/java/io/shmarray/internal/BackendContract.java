@@ -206,7 +206,7 @@ abstract class BackendContract {
         try {
             long lock = header.address(SegmentHeaderDescriptor.LOCK_OFFSET);
             assertEquals(0, b.lock(lock, 1_000_000_000L));
-            assertEquals(-35 /* EDEADLK */, b.lock(lock, 0));
+            assertEquals(-NativeErrors.EDEADLK, b.lock(lock, 0));
             Thread other = new Thread(() -> assertEquals(-NativeErrors.EPERM, b.unlock(lock)));
             other.start();
             other.join();
@@ -215,9 +215,9 @@ abstract class BackendContract {
 
             long word = header.address(SegmentHeaderDescriptor.RESERVED2_OFFSET);
             long t0 = System.nanoTime();
-            assertEquals(-110 /* ETIMEDOUT */, b.futexWait(word, 0, 20_000_000L));
+            assertEquals(-NativeErrors.ETIMEDOUT, b.futexWait(word, 0, 20_000_000L));
             assertTrue(System.nanoTime() - t0 >= 20_000_000L);
-            assertEquals(-11 /* EAGAIN */, b.futexWait(word, 5, 1_000_000_000L));
+            assertEquals(-NativeErrors.EAGAIN, b.futexWait(word, 5, 1_000_000_000L));
             assertEquals(0, b.futexWake(word, 1));
         } finally {
             header.release();
