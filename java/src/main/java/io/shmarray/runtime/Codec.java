@@ -104,8 +104,7 @@ public final class Codec {
 
     /** The filter used for every payload. */
     static ObjectInputFilter filter(long maxBytes) {
-        String pattern = System.getProperty(FILTER_PROPERTY);
-        ObjectInputFilter user = pattern == null || pattern.isBlank() ? null : ObjectInputFilter.Config.createFilter(pattern);
+        ObjectInputFilter user = userFilter(System.getProperty(FILTER_PROPERTY));
         return info -> {
             if (info.depth() > MAX_DEPTH || info.references() > MAX_REFS || info.streamBytes() > maxBytes
                     || info.arrayLength() > MAX_ARRAY) {
@@ -119,6 +118,18 @@ public final class Codec {
             }
             return allowedByDefault(c) ? ObjectInputFilter.Status.ALLOWED : ObjectInputFilter.Status.REJECTED;
         };
+    }
+
+    /** The last user pattern and its parsed filter: decoding is a hot path (every queue item). */
+    private static volatile Object[] lastUserFilter = {null, null};
+
+    private static ObjectInputFilter userFilter(String pattern) {
+        if (pattern == null || pattern.isBlank()) return null;
+        Object[] last = lastUserFilter;
+        if (pattern.equals(last[0])) return (ObjectInputFilter) last[1];
+        ObjectInputFilter f = ObjectInputFilter.Config.createFilter(pattern);
+        lastUserFilter = new Object[] {pattern, f};
+        return f;
     }
 
     static boolean allowedByDefault(Class<?> c) {

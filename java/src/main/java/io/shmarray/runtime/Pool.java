@@ -398,8 +398,7 @@ public final class Pool implements AutoCloseable {
             Worker w = worker;
             if (w != null) {
                 w.process.destroyForcibly();
-                Worker.waitExit(w.process);
-                w.close();
+                w.stop();
             }
         }
 
@@ -423,10 +422,7 @@ public final class Pool implements AutoCloseable {
             } finally {
                 Worker w = worker;
                 worker = null;
-                if (w != null) {
-                    w.close();
-                    Worker.waitExit(w.process);
-                }
+                if (w != null) w.stop();
             }
         }
 
@@ -446,8 +442,7 @@ public final class Pool implements AutoCloseable {
                 tasksRun++;
                 if (config.maxTasksPerWorker > 0 && tasksRun >= config.maxTasksPerWorker) {
                     worker = null;
-                    w.close();
-                    Worker.waitExit(w.process);
+                    w.stop();
                 }
             } catch (WorkerDiedException | TaskTimeoutException e) {
                 Worker dead = worker;

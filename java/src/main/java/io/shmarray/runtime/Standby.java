@@ -19,10 +19,7 @@ final class Standby {
     static synchronized void disable() {
         if (next != null) {
             CompletableFuture<Worker> f = next;
-            f.thenAccept(w -> {
-                w.close();
-                Worker.waitExit(w.process);
-            });
+            f.thenAccept(Worker::stop);
         }
         next = null;
         options = null;

@@ -38,13 +38,16 @@ final class Worker implements AutoCloseable {
     final Channel channel;
     private final OutputStream stdin; // closing it tells the worker to go
     private final Deque<String> stderrTail;
+    private final Thread stderrPump;
     private final long maxFrame;
 
-    private Worker(Process process, Channel channel, OutputStream stdin, Deque<String> stderrTail, long maxFrame) {
+    private Worker(Process process, Channel channel, OutputStream stdin, Deque<String> stderrTail, Thread stderrPump,
+            long maxFrame) {
         this.process = process;
         this.channel = channel;
         this.stdin = stdin;
         this.stderrTail = stderrTail;
+        this.stderrPump = stderrPump;
         this.maxFrame = maxFrame;
     }
 
@@ -83,6 +86,7 @@ final class Worker implements AutoCloseable {
         long maxFrame = maxFrame();
         Deque<String> tail = new ArrayDeque<>();
         Process p = null;
+        Thread pump = null;
         boolean success = false;
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             server.bind(UnixDomainSocketAddress.of(socketPath));
@@ -97,12 +101,12 @@ final class Worker implements AutoCloseable {
             pb.environment().putAll(options.environment());
             if (options.workingDirectory() != null) pb.directory(options.workingDirectory().toFile());
             p = pb.start();
-            pumpStderr(p, tail);
+            pump = pumpStderr(p, tail);
             OutputStream in = p.getOutputStream();
             in.write((HexFormat.of().formatHex(secret) + "\n").getBytes(StandardCharsets.US_ASCII));
             in.flush();
 
-            SocketChannel sc = accept(server, p, options.startTimeout().toMillis(), tail);
+            SocketChannel sc = accept(server, p, pump, options.startTimeout().toMillis(), tail);
             Files.deleteIfExists(socketPath); // connected: nobody else may connect
             Channel ch = new Channel(sc, maxFrame);
             try {
@@ -111,12 +115,12 @@ final class Worker implements AutoCloseable {
                 ch.close();
                 throw e;
             }
-            Worker w = new Worker(p, ch, in, tail, maxFrame);
+            Worker w = new Worker(p, ch, in, tail, pump, maxFrame);
             success = true;
             return w;
         } catch (IOException e) {
             if (p != null) { // e.g. a broken pipe: the JVM exited at once; report how
-                int code = waitExit(p);
+                int code = waitExitForTail(p, pump);
                 throw new WorkerStartException("worker JVM exited with code " + code + " during start-up (" + e + ")",
                         code, tailOf(tail));
             }
@@ -138,8 +142,8 @@ final class Worker implements AutoCloseable {
         }
     }
 
-    private static SocketChannel accept(ServerSocketChannel server, Process p, long timeoutMillis, Deque<String> tail)
-            throws IOException {
+    private static SocketChannel accept(ServerSocketChannel server, Process p, Thread pump, long timeoutMillis,
+            Deque<String> tail) throws IOException {
         server.configureBlocking(false);
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
         try (Selector sel = Selector.open()) {
@@ -148,7 +152,7 @@ final class Worker implements AutoCloseable {
                 SocketChannel sc = server.accept();
                 if (sc != null) return sc;
                 if (!p.isAlive()) {
-                    int code = waitExit(p);
+                    int code = waitExitForTail(p, pump);
                     throw new WorkerStartException("worker JVM exited with code " + code + " before connecting",
                             code, tailOf(tail));
                 }
@@ -174,17 +178,25 @@ final class Worker implements AutoCloseable {
             Thread.currentThread().interrupt();
             return -1;
         }
-        // give the pump a moment to collect the last stderr lines
-        try {
-            Thread.sleep(50);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
         return p.exitValue();
     }
 
+    /**
+     * {@link #waitExit} for a report: also lets the stderr pump collect the last lines (50 ms at
+     * most: a grandchild may hold the pipe open).
+     */
+    static int waitExitForTail(Process p, Thread pump) {
+        int code = waitExit(p);
+        try {
+            pump.join(50);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return code;
+    }
+
     /** Copies the worker's stderr to ours and keeps its last lines. */
-    private static void pumpStderr(Process p, Deque<String> tail) {
+    private static Thread pumpStderr(Process p, Deque<String> tail) {
         Thread t = new Thread(() -> {
             PrintStream err = System.err;
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
@@ -202,6 +214,7 @@ final class Worker implements AutoCloseable {
         }, "shmarray-worker-stderr-" + p.pid());
         t.setDaemon(true);
         t.start();
+        return t;
     }
 
     static String tailOf(Deque<String> tail) {
@@ -294,10 +307,16 @@ final class Worker implements AutoCloseable {
     }
 
     WorkerDiedException died(String why) {
-        int code = waitExit(process);
+        int code = waitExitForTail(process, stderrPump);
         String signal = code > 128 ? " (signal " + (code - 128) + ")" : "";
         return new WorkerDiedException("worker pid " + process.pid() + " died: " + why + "; exit code " + code + signal,
                 code, stderrTail());
+    }
+
+    /** {@link #close()}, then waits for the JVM to exit (killing it after 5 s). */
+    void stop() {
+        close();
+        waitExit(process);
     }
 
     /** Asks the worker to exit, closes the channel and stdin. */
