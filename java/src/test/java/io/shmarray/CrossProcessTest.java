@@ -58,15 +58,6 @@ class CrossProcessTest {
     }
 
     @Test
-    @Timeout(180)
-    void theDemoRunsAndLeavesNothing() throws Exception {
-        TestSupport.Run r = TestSupport.runChild(List.of(), MAIN, List.of("demo", "--length", "200000"), 150);
-        assertEquals(0, r.exitCode, r.toString());
-        assertTrue(r.output.contains("all 200,000 values written by the child are visible here"), r.toString());
-        assertTrue(r.output.contains("nothing of this run is left in /dev/shm"), r.toString());
-    }
-
-    @Test
     @Timeout(120)
     void infoAndUsage() throws Exception {
         TestSupport.Run info = TestSupport.runChild(List.of(), MAIN, List.of("info"), 90);

@@ -3,21 +3,15 @@ package io.shmarray.cli;
 import io.shmarray.Inventory;
 import io.shmarray.SharedDoubleArray;
 import io.shmarray.Shmarray;
-import io.shmarray.internal.ChildJvm;
 import io.shmarray.internal.NativeErrors;
 import io.shmarray.internal.Platform;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The shmarray command line ({@code java -jar shmarray.jar [command]}):
  * <ul>
- *   <li>{@code demo [--length N]} (default): creates a shared array, starts a child JVM that
- *       attaches to it by name and writes into it, checks every value in the parent, and removes
- *       the segment;
+ *   <li>{@code demo [--length N] [--workers W] [--slices S] [--pause-ms P]} (default): a pool
+ *       of worker JVMs transforms a large shared array in place (see {@link Demo});
  *   <li>{@code info}: version, backend, JDK and native library in use;
  *   <li>{@code ls}: the shmarray segments in /dev/shm, their owners and attachers;
  *   <li>{@code inspect NAME}: one segment in detail;
@@ -34,7 +28,11 @@ public final class Main {
         int status;
         switch (command) {
             case "demo":
-                status = demo(args);
+            case "--length":
+            case "--workers":
+            case "--slices":
+            case "--pause-ms":
+                status = Demo.run(args);
                 break;
             case "info":
                 status = info();
@@ -66,10 +64,11 @@ public final class Main {
     }
 
     private static void usage() {
-        System.out.println("usage: java -jar shmarray.jar [demo [--length N] | info | ls | inspect NAME | sweep [--dry-run]]");
+        System.out.println("usage: java -jar shmarray.jar [demo [--length N] [--workers W] [--slices S] [--pause-ms P]"
+                + " | info | ls | inspect NAME | sweep [--dry-run]]");
     }
 
-    private static String backendLine() {
+    static String backendLine() {
         return "backend " + Shmarray.backendName()
                 + (Shmarray.backendName().equals("ffm") ? " (java.lang.foreign)" : " (JNA)")
                 + " on JDK " + Runtime.version();
@@ -126,80 +125,7 @@ public final class Main {
         return i * 0.5 + 1;
     }
 
-    private static int demo(String[] args) throws Exception {
-        long length = 1_000_000;
-        for (int i = 1; i < args.length; i++) {
-            if (args[i].equals("--length") && i + 1 < args.length) {
-                length = Long.parseLong(args[++i].replace("_", ""));
-            } else {
-                System.err.println("unknown option: " + args[i]);
-                usage();
-                return 2;
-            }
-        }
-        System.out.println("shmarray " + Shmarray.version() + " · " + backendLine());
-        System.out.println("native library " + Shmarray.nativeLibraryPath());
-
-        SharedDoubleArray array = SharedDoubleArray.create(length);
-        String name = array.name();
-        Process[] child = new Process[1];
-        // Ctrl-C or a kill: stop the child; the name goes with this process (reaper helper).
-        Thread cleanup = new Thread(() -> {
-            if (child[0] != null) child[0].destroyForcibly();
-        }, "shmarray-demo-cleanup");
-        Runtime.getRuntime().addShutdownHook(cleanup);
-        try (array) {
-            System.out.printf(Locale.ROOT, "parent (pid %d): created '%s' in /dev/shm: %,d doubles (%s)%n",
-                    ProcessHandle.current().pid(), name, length, NativeErrors.formatBytes(length * 8));
-            List<String> cmd = ChildJvm.command(Main.class.getName(), List.of("child-write", name));
-            System.out.println("parent: starting a child JVM that attaches by name and writes a[i] = i * 0.5 + 1");
-            long t0 = System.nanoTime();
-            child[0] = new ProcessBuilder(cmd).inheritIO().start();
-            if (!child[0].waitFor(120, TimeUnit.SECONDS)) {
-                child[0].destroyForcibly().waitFor();
-                System.err.println("parent: the child did not finish within 120 s; killed it");
-                return 1;
-            }
-            long ms = (System.nanoTime() - t0) / 1_000_000;
-            int exit = child[0].exitValue();
-            if (exit != 0) {
-                System.err.println("parent: the child failed with exit code " + exit);
-                return 1;
-            }
-            long mismatches = 0;
-            double sum = 0;
-            for (long i = 0; i < length; i++) {
-                double v = array.get(i);
-                sum += v;
-                if (v != pattern(i)) mismatches++;
-            }
-            System.out.printf(Locale.ROOT, "parent: child exited 0 after %d ms (JVM start included)%n", ms);
-            if (length > 0) {
-                System.out.printf(Locale.ROOT, "parent: reads a[0]=%s a[1]=%s a[%d]=%s, sum=%s%n",
-                        array.get(0), length > 1 ? array.get(1) : "-", length - 1, array.get(length - 1), sum);
-            }
-            if (mismatches != 0) {
-                System.err.printf(Locale.ROOT, "parent: %,d of %,d values differ from what the child wrote%n",
-                        mismatches, length);
-                return 1;
-            }
-            System.out.printf(Locale.ROOT, "parent: all %,d values written by the child are visible here, "
-                    + "with no copy made%n", length);
-        } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(cleanup);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running
-            }
-        }
-        boolean gone = !Files.exists(Path.of("/dev/shm", name));
-        System.out.println("parent: closed '" + name + "', which removed it (this process owned it); "
-                + (gone ? "nothing of this run is left in /dev/shm"
-                : "WARNING: /dev/shm/" + name + " still exists"));
-        return gone ? 0 : 1;
-    }
-
-    /** Internal: the demo's child. Attaches to args[1], writes the pattern, reports. */
+    /** Internal (tests): attaches to args[1], writes the pattern, reports. */
     private static int childWrite(String[] args) {
         if (args.length != 2) {
             System.err.println("usage: child-write NAME");

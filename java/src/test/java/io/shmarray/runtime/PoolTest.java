@@ -1,5 +1,6 @@
 package io.shmarray.runtime;
 
+import static io.shmarray.testing.TestSupport.alive;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -53,12 +54,6 @@ class PoolTest {
             Thread.sleep(10);
         }
         throw new AssertionError("task did not publish its pid");
-    }
-
-    static boolean alive(long pid) {
-        io.shmarray.internal.Backend b = io.shmarray.internal.Backends.get();
-        long start = b.processStartTime((int) pid);
-        return start >= 0 && b.processAlive((int) pid, start) == 1;
     }
 
     /** Counts how often it is deserialized in a JVM: a map's function should arrive once per worker. */

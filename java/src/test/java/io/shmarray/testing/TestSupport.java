@@ -96,4 +96,70 @@ public final class TestSupport {
         reader.join(5000);
         return new Run(p.exitValue(), out[0] == null ? "" : new String(out[0], StandardCharsets.UTF_8));
     }
+
+    /**
+     * Liveness as shmarray defines it (pid and start time; an exited process awaiting its reaping
+     * counts as dead), which {@code ProcessHandle.isAlive} does not.
+     */
+    public static boolean alive(long pid) {
+        io.shmarray.internal.Backend b = io.shmarray.internal.Backends.get();
+        long start = b.processStartTime((int) pid);
+        return start >= 0 && b.processAlive((int) pid, start) == 1;
+    }
+
+    /** A running child whose merged output is collected line by line. */
+    public static final class Child implements AutoCloseable {
+        public final Process process;
+        private final StringBuffer output = new StringBuffer();
+        private final Thread reader;
+
+        Child(Process process) {
+            this.process = process;
+            this.reader = new Thread(() -> {
+                try (java.io.BufferedReader r = new java.io.BufferedReader(
+                        new java.io.InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                    for (String line; (line = r.readLine()) != null; ) output.append(line).append('\n');
+                } catch (IOException e) {
+                    output.append("<output unreadable: ").append(e).append(">\n");
+                }
+            }, "child-output");
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        public String output() {
+            return output.toString();
+        }
+
+        /** Waits until the output matches {@code regex} (find); returns the match's group 1. */
+        public String await(String regex, long timeoutSeconds) throws InterruptedException {
+            java.util.regex.Pattern pattern = java.util.regex.Pattern.compile(regex);
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+            while (System.nanoTime() < end) {
+                java.util.regex.Matcher m = pattern.matcher(output());
+                if (m.find()) return m.groupCount() > 0 ? m.group(1) : m.group();
+                if (!process.isAlive() && !reader.isAlive()) break;
+                Thread.sleep(20);
+            }
+            throw new AssertionError("no output matching /" + regex + "/ within " + timeoutSeconds + " s; output:\n"
+                    + output());
+        }
+
+        /** Sends a signal by name (INT, KILL ...) with kill(1). */
+        public void signal(String name) throws IOException, InterruptedException {
+            int rc = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start().waitFor();
+            if (rc != 0) throw new AssertionError("kill -" + name + " " + process.pid() + " failed: " + rc);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            if (process.isAlive()) process.destroyForcibly().waitFor();
+            reader.join(5000);
+        }
+    }
+
+    /** Starts {@code mainClass} in a child JVM set up like a shmarray worker, without waiting. */
+    public static Child startChild(String mainClass, List<String> args) throws IOException {
+        return new Child(new ProcessBuilder(ChildJvm.command(mainClass, args)).redirectErrorStream(true).start());
+    }
 }
