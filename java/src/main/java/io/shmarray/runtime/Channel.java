@@ -40,7 +40,12 @@ final class Channel implements Closeable {
 
     static final int PRE_AUTH_MAX = 128;
     static final int NONCE = 32;
-    /** How long a peer may stall inside a frame ({@code io.shmarray.frameStallMillis}, default 30 s). */
+    /** Bytes per socket call on heap buffers (see {@link #window}). */
+    static final int IO_WINDOW = 1 << 20;
+    /**
+     * How long a peer may stall inside a frame without moving a byte
+     * ({@code io.shmarray.frameStallMillis}, default 30 s); any progress restarts the clock.
+     */
     static final long FRAME_STALL_MILLIS = Long.getLong("io.shmarray.frameStallMillis", 30_000L);
 
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -144,19 +149,32 @@ final class Channel implements Closeable {
         b.putInt(payload.length + 1).put(type).put(payload).flip();
         long deadline = System.nanoTime() + FRAME_STALL_MILLIS * 1_000_000L;
         while (b.hasRemaining()) {
-            int n = socket.write(b);
-            if (n == 0) {
-                if (System.nanoTime() > deadline) throw new ProtocolException("peer stalled: not reading for "
-                        + FRAME_STALL_MILLIS + " ms");
-                Thread.onSpinWait();
-                try {
-                    Thread.sleep(1);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new java.io.InterruptedIOException("interrupted while sending");
-                }
+            int n = socket.write(window(b));
+            b.limit(b.capacity());
+            if (n > 0) {
+                deadline = System.nanoTime() + FRAME_STALL_MILLIS * 1_000_000L; // progress: the peer reads
+                continue;
+            }
+            if (System.nanoTime() > deadline) throw new ProtocolException("peer stalled: not reading for "
+                    + FRAME_STALL_MILLIS + " ms");
+            Thread.onSpinWait();
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while sending");
             }
         }
+    }
+
+    /**
+     * Limits a heap buffer to the next {@value #IO_WINDOW} bytes for one socket call. NIO copies a
+     * heap buffer's whole remaining part into a temporary direct buffer on every call (JDK
+     * sun.nio.ch.IOUtil), so writing a large frame unsliced costs O(size^2) copying and pins a
+     * frame-sized direct buffer per thread. The caller restores the limit (always the capacity).
+     */
+    private static ByteBuffer window(ByteBuffer b) {
+        return b.limit(Math.min(b.capacity(), b.position() + IO_WINDOW));
     }
 
     /**
@@ -186,13 +204,15 @@ final class Channel implements Closeable {
         long deadline = timeoutMillis < 0 ? Long.MAX_VALUE : System.nanoTime() + timeoutMillis * 1_000_000L;
         boolean started = false;
         while (b.hasRemaining()) {
-            int n = socket.read(b);
+            int n = socket.read(window(b));
+            b.limit(b.capacity());
             if (n < 0) {
                 if (!started && eofOk) return false;
                 throw new ProtocolException("truncated frame: the peer closed mid-frame");
             }
             if (n > 0) {
                 started = true;
+                if (timeoutMillis >= 0 && !eofOk) deadline = System.nanoTime() + timeoutMillis * 1_000_000L; // progress
                 continue;
             }
             long left = deadline == Long.MAX_VALUE ? 0 : (deadline - System.nanoTime()) / 1_000_000L;

@@ -1,0 +1,318 @@
+package io.shmarray.bench;
+
+import io.shmarray.SharedBarrier;
+import io.shmarray.SharedDoubleArray;
+import io.shmarray.SharedQueue;
+import io.shmarray.Shmarray;
+import io.shmarray.runtime.Pool;
+import io.shmarray.runtime.SerializableCallable;
+import io.shmarray.runtime.WorkerOptions;
+import io.shmarray.runtime.WorkerProcess;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.ByteBuffer;
+import java.nio.DoubleBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+
+/**
+ * The process-level workloads of the report, which JMH cannot drive (they start JVMs): warm round
+ * trip, map throughput by chunksize, dispatch cost vs captured array size (shared vs copied), new
+ * worker start (cold, standby, bare JVM), in-place transform scaling, PSS of N attached workers,
+ * and queue latency. Each prints and appends TSV rows ({@link Rows}).
+ *
+ * <pre>{@code
+ * java -Xmx6g -Dio.shmarray.maxFrameBytes=1000000000 -cp benchmarks/target/benchmarks.jar \
+ *     io.shmarray.bench.RuntimeBench results.tsv [roundtrip map dispatch start transform pss queue]
+ * }</pre>
+ */
+public final class RuntimeBench {
+
+    private static final Duration WAIT = Duration.ofMinutes(5);
+
+    private final Rows rows;
+    private final String impl;
+
+    private RuntimeBench(Rows rows) {
+        this.rows = rows;
+        this.impl = "shmarray-" + Shmarray.backendName() + "-jdk" + Runtime.version().feature();
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 1) {
+            System.err.println("usage: RuntimeBench RESULTS.tsv [roundtrip map dispatch start transform pss queue]");
+            System.exit(2);
+        }
+        RuntimeBench b = new RuntimeBench(new Rows(Path.of(args[0])));
+        List<String> sections = args.length > 1 ? Arrays.asList(args).subList(1, args.length)
+                : List.of("roundtrip", "map", "dispatch", "start", "transform", "pss", "queue");
+        for (String s : sections) {
+            long t = System.nanoTime();
+            System.out.println("# " + s);
+            switch (s) {
+                case "roundtrip": b.roundTrip(); break;
+                case "map": b.map(); break;
+                case "dispatch": b.dispatch(); break;
+                case "start": b.start(); break;
+                case "transform": b.transform(); break;
+                case "pss": b.pss(); break;
+                case "queue": b.queue(); break;
+                default: throw new IllegalArgumentException("unknown section " + s);
+            }
+            System.out.printf("# %s took %.1f s%n", s, (System.nanoTime() - t) / 1e9);
+        }
+        System.exit(0);
+    }
+
+    private static WorkerOptions options() {
+        String frame = System.getProperty(WorkerOptions.MAX_FRAME_PROPERTY);
+        WorkerOptions o = WorkerOptions.defaults();
+        return frame == null ? o : o.withProperty(WorkerOptions.MAX_FRAME_PROPERTY, frame);
+    }
+
+    private static double micros(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e3;
+    }
+
+    /** Warm round trip of a trivial task through a pool of 2. */
+    void roundTrip() throws Exception {
+        try (Pool pool = Pool.builder().workers(2).options(options()).build()) {
+            for (int i = 0; i < 500; i++) pool.submit(() -> 1).get();
+            double[] us = new double[3000];
+            for (int i = 0; i < us.length; i++) {
+                long t = System.nanoTime();
+                pool.submit(() -> 1).get();
+                us[i] = micros(t);
+            }
+            rows.add("roundtrip", impl, "median", Rows.median(us), "us");
+            rows.add("roundtrip", impl, "p90", Rows.percentile(us, 0.9), "us");
+            List<Double> samples = new ArrayList<>();
+            for (double v : us) samples.add(v);
+            rows.samples("latency-" + impl + ".txt", samples);
+        }
+    }
+
+    /** Throughput of map over 200k trivial tasks at chunksize 1, 100, 1000. */
+    void map() {
+        List<Integer> items = new ArrayList<>();
+        for (int i = 0; i < 200_000; i++) items.add(i);
+        try (Pool pool = Pool.builder().workers(2).options(options()).build()) {
+            pool.map(x -> x + 1, items.subList(0, 20_000), 10); // warm-up
+            for (int chunk : new int[] {1, 100, 1000}) {
+                long t = System.nanoTime();
+                List<Integer> out = pool.map(x -> x + 1, items, chunk);
+                double s = (System.nanoTime() - t) / 1e9;
+                if (out.size() != items.size() || out.get(199_999) != 200_000) throw new AssertionError("bad map result");
+                rows.add("map200k", impl, "chunksize_" + chunk, items.size() / s, "tasks/s");
+            }
+        }
+    }
+
+    /** A task capturing a shared array vs the same task carrying a copy, by size. */
+    void dispatch() throws Exception {
+        long[] sizes = {1L << 10, 1L << 20, 64L << 20, 800_000_000L};
+        try (Pool pool = Pool.builder().workers(1).options(options()).build()) {
+            for (int i = 0; i < 200; i++) pool.submit(() -> 1).get();
+            for (long bytes : sizes) {
+                int n = (int) (bytes / 8);
+                try (SharedDoubleArray a = SharedDoubleArray.create(n)) {
+                    SerializableCallable<Long> task = () -> a.length();
+                    pool.submit(task).get(); // the first attach of this segment in the worker
+                    double[] us = new double[21];
+                    for (int r = 0; r < us.length; r++) {
+                        long t = System.nanoTime();
+                        if (pool.submit(task).get() != n) throw new AssertionError();
+                        us[r] = micros(t);
+                    }
+                    rows.add("dispatch", impl + "-shared", "bytes_" + bytes, Rows.median(us), "us");
+                }
+                double[] copy = new double[n];
+                Arrays.fill(copy, 1.5);
+                SerializableCallable<Integer> task = () -> copy.length;
+                int reps = bytes >= (64L << 20) ? 3 : 21;
+                double[] us = new double[reps];
+                try {
+                    for (int r = 0; r < reps; r++) {
+                        long t = System.nanoTime();
+                        if (pool.submit(task).get() != n) throw new AssertionError();
+                        us[r] = micros(t);
+                    }
+                    rows.add("dispatch", impl + "-copy", "bytes_" + bytes, Rows.median(us), "us");
+                } catch (Exception e) {
+                    System.out.println("# copy of " + bytes + " B refused: " + e);
+                    rows.add("dispatch", impl + "-copy", "bytes_" + bytes, Double.NaN, "us");
+                }
+            }
+        }
+    }
+
+    /** New worker to first result: cold, warm standby, and a bare java child. */
+    void start() throws Exception {
+        int reps = 7;
+        double[] cold = new double[reps];
+        WorkerProcess.start(() -> 1).result(); // this JVM's own class loading, once
+        for (int r = 0; r < reps; r++) {
+            long t = System.nanoTime();
+            try (WorkerProcess<Integer> p = WorkerProcess.start(() -> 1)) {
+                p.result();
+                cold[r] = micros(t) / 1000;
+            }
+        }
+        rows.add("start", impl, "cold", Rows.median(cold), "ms");
+        double[] standby = new double[reps];
+        for (int r = 0; r < reps; r++) {
+            WorkerProcess.prestart();
+            Thread.sleep(1500); // the standby JVM gets ready meanwhile
+            long t = System.nanoTime();
+            try (WorkerProcess<Integer> p = WorkerProcess.start(() -> 1)) {
+                p.result();
+                standby[r] = micros(t) / 1000;
+            }
+        }
+        WorkerProcess.shutdownStandby();
+        rows.add("start", impl, "standby", Rows.median(standby), "ms");
+        double[] bare = new double[reps];
+        String java = ProcessHandle.current().info().command().orElse("java");
+        for (int r = 0; r < reps; r++) {
+            long t = System.nanoTime();
+            Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Noop.class.getName())
+                    .redirectErrorStream(true).start();
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                if (!"ready".equals(in.readLine())) throw new AssertionError("bare JVM did not start");
+                bare[r] = micros(t) / 1000;
+            }
+            p.waitFor(30, TimeUnit.SECONDS);
+        }
+        rows.add("start", "java-bare-jdk" + Runtime.version().feature(), "cold", Rows.median(bare), "ms");
+    }
+
+    /** Rewrites slices of a shared array in place with a compute-bound function. */
+    static long transformSlice(SharedDoubleArray a, long from, long to) {
+        try (SharedDoubleArray s = a.slice(from, to)) {
+            DoubleBuffer d = s.asDoubleBuffer();
+            for (int i = 0, n = d.limit(); i < n; i++) {
+                double x = d.get(i);
+                for (int k = 0; k < 8; k++) x = Math.sqrt(x + k);
+                d.put(i, x);
+            }
+            return d.limit();
+        }
+    }
+
+    /** In-place transform of 16M doubles: 1 worker, 2 workers, an in-process parallel stream. */
+    void transform() {
+        int n = 1 << 24;
+        int slices = 32;
+        List<long[]> ranges = new ArrayList<>();
+        for (int s = 0; s < slices; s++) ranges.add(new long[] {(long) n * s / slices, (long) n * (s + 1) / slices});
+        try (SharedDoubleArray a = SharedDoubleArray.create(n)) {
+            a.fill(2.0);
+            for (int workers : new int[] {1, 2}) {
+                try (Pool pool = Pool.builder().workers(workers).options(options()).build()) {
+                    double[] s = new double[4];
+                    for (int r = 0; r < s.length; r++) {
+                        long t = System.nanoTime();
+                        pool.map(range -> transformSlice(a, range[0], range[1]), ranges, 1);
+                        s[r] = (System.nanoTime() - t) / 1e9;
+                    }
+                    // the first run includes JIT warm-up in fresh workers: median of the other three
+                    double m = Rows.median(Arrays.copyOfRange(s, 1, s.length));
+                    rows.add("transform16M", impl, workers + "_worker" + (workers > 1 ? "s" : ""), n / m / 1e6, "Melem/s");
+                }
+            }
+            double[] s = new double[4];
+            for (int r = 0; r < s.length; r++) {
+                long t = System.nanoTime();
+                ranges.parallelStream().forEach(range -> transformSlice(a, range[0], range[1]));
+                s[r] = (System.nanoTime() - t) / 1e9;
+            }
+            double m = Rows.median(Arrays.copyOfRange(s, 1, s.length));
+            rows.add("transform16M", impl, "parallel_stream_in_process", n / m / 1e6, "Melem/s");
+        }
+    }
+
+    private static long pssKiB(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "smaps_rollup"))) {
+            if (line.startsWith("Pss:")) return Long.parseLong(line.replaceAll("[^0-9]", ""));
+        }
+        throw new IOException("no Pss line for " + pid);
+    }
+
+    private static long totalPssKiB(List<Long> pids) throws IOException {
+        long t = 0;
+        for (long p : pids) t += pssKiB(p);
+        return t;
+    }
+
+    /** PSS of the parent + 4 workers before and after all of them read a 1 GiB array. */
+    void pss() throws Exception {
+        int workers = 4;
+        long n = (1L << 30) / 8;
+        try (Pool pool = Pool.builder().workers(workers).options(options()).build()) {
+            for (int i = 0; i < 8; i++) pool.submit(() -> 1).get();
+            List<Long> pids = new ArrayList<>(pool.workerPids());
+            pids.add(ProcessHandle.current().pid());
+            System.gc();
+            long before = totalPssKiB(pids);
+            try (SharedDoubleArray a = SharedDoubleArray.create(n);
+                    SharedBarrier read = SharedBarrier.create(workers + 1);
+                    SharedBarrier done = SharedBarrier.create(workers + 1)) {
+                a.fill(1.0);
+                List<CompletableFuture<Double>> fs = new ArrayList<>();
+                for (int w = 0; w < workers; w++) {
+                    fs.add(pool.submit(() -> {
+                        double s = 0;
+                        for (ByteBuffer c : a.byteBuffers()) {
+                            DoubleBuffer d = c.asDoubleBuffer();
+                            for (int i = 0; i < d.limit(); i++) s += d.get(i);
+                        }
+                        if (!read.await(WAIT) || !done.await(WAIT)) throw new IllegalStateException("barrier timeout");
+                        return s;
+                    }));
+                }
+                if (!read.await(WAIT)) throw new IllegalStateException("workers did not read");
+                long after = totalPssKiB(pids);
+                done.await(WAIT);
+                for (CompletableFuture<Double> f : fs) if (f.get() != n) throw new AssertionError("bad sum");
+                rows.add("pss", impl, "array_GiB", 1.0, "GiB");
+                rows.add("pss", impl, "baseline_parent_plus_4_workers", before / 1048576.0, "GiB");
+                rows.add("pss", impl, "increase_after_all_read", (after - before) / 1048576.0, "GiB");
+            }
+        }
+    }
+
+    /** Queue ping-pong between this JVM and a worker; one way = round trip / 2. */
+    void queue() throws Exception {
+        try (SharedQueue<Integer> ping = SharedQueue.create(1 << 16); SharedQueue<Integer> pong = SharedQueue.create(1 << 16);
+                WorkerProcess<Integer> echo = WorkerProcess.start(options(), () -> {
+                    int k = 0;
+                    for (Integer v; (v = ping.poll(WAIT)) != null && v >= 0; k++) pong.put(v);
+                    return k;
+                })) {
+            for (int i = 0; i < 500; i++) {
+                ping.put(i);
+                pong.poll(WAIT);
+            }
+            double[] us = new double[5000];
+            for (int i = 0; i < us.length; i++) {
+                long t = System.nanoTime();
+                ping.put(i);
+                if (pong.poll(WAIT) != i) throw new AssertionError("queue out of order");
+                us[i] = micros(t) / 2;
+            }
+            ping.put(-1);
+            echo.result();
+            rows.add("queue", impl, "one_way_median", Rows.median(us), "us");
+            rows.add("queue", impl, "one_way_p90", Rows.percentile(us, 0.9), "us");
+        }
+    }
+}
