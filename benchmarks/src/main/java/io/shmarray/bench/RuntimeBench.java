@@ -54,7 +54,7 @@ public final class RuntimeBench {
         }
         RuntimeBench b = new RuntimeBench(new Rows(Path.of(args[0])));
         List<String> sections = args.length > 1 ? Arrays.asList(args).subList(1, args.length)
-                : List.of("roundtrip", "map", "dispatch", "start", "transform", "pss", "queue");
+                : List.of("pss", "roundtrip", "map", "dispatch", "start", "transform", "queue");
         for (String s : sections) {
             long t = System.nanoTime();
             System.out.println("# " + s);
@@ -240,29 +240,43 @@ public final class RuntimeBench {
         }
     }
 
-    private static long pssKiB(long pid) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "smaps_rollup"))) {
-            if (line.startsWith("Pss:")) return Long.parseLong(line.replaceAll("[^0-9]", ""));
+    private static final java.util.regex.Pattern MAPPING = java.util.regex.Pattern.compile("[0-9a-f]+-[0-9a-f]+ ");
+
+    /** {the process's total PSS, the PSS of its mappings of /dev/shm/segment} in KiB, from /proc/PID/smaps. */
+    static long[] pssKiB(long pid, String segment) throws IOException {
+        long total = 0;
+        long seg = 0;
+        boolean inSegment = false;
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "smaps"))) {
+            if (MAPPING.matcher(line).lookingAt()) {
+                inSegment = segment != null && line.endsWith("/dev/shm/" + segment);
+            } else if (line.startsWith("Pss:")) {
+                long kb = Long.parseLong(line.replaceAll("[^0-9]", ""));
+                total += kb;
+                if (inSegment) seg += kb;
+            }
         }
-        throw new IOException("no Pss line for " + pid);
+        return new long[] {total, seg};
     }
 
-    private static long totalPssKiB(List<Long> pids) throws IOException {
-        long t = 0;
-        for (long p : pids) t += pssKiB(p);
-        return t;
-    }
-
-    /** PSS of the parent + 4 workers before and after all of them read a 1 GiB array. */
+    /**
+     * N = 4 workers attached to an X = 1 GiB array, every page read by every worker: the PSS of
+     * the segment's pages over parent + workers (should be X once, not 5 X) and the workers' other
+     * growth (their baseline is measured idle first). The parent's heap is left out: its garbage
+     * collector's timing is not the library's footprint.
+     */
     void pss() throws Exception {
         int workers = 4;
         long n = (1L << 30) / 8;
         try (Pool pool = Pool.builder().workers(workers).options(options()).build()) {
             for (int i = 0; i < 8; i++) pool.submit(() -> 1).get();
             List<Long> pids = new ArrayList<>(pool.workerPids());
-            pids.add(ProcessHandle.current().pid());
-            System.gc();
-            long before = totalPssKiB(pids);
+            long[] before = new long[workers];
+            long baseline = 0;
+            for (int w = 0; w < workers; w++) {
+                before[w] = pssKiB(pids.get(w), null)[0];
+                baseline += before[w];
+            }
             try (SharedDoubleArray a = SharedDoubleArray.create(n);
                     SharedBarrier read = SharedBarrier.create(workers + 1);
                     SharedBarrier done = SharedBarrier.create(workers + 1)) {
@@ -280,12 +294,20 @@ public final class RuntimeBench {
                     }));
                 }
                 if (!read.await(WAIT)) throw new IllegalStateException("workers did not read");
-                long after = totalPssKiB(pids);
+                long segment = pssKiB(ProcessHandle.current().pid(), a.name())[1];
+                long growth = 0;
+                for (int w = 0; w < workers; w++) {
+                    long[] now = pssKiB(pids.get(w), a.name());
+                    segment += now[1];
+                    growth += now[0] - now[1] - before[w];
+                }
                 done.await(WAIT);
                 for (CompletableFuture<Double> f : fs) if (f.get() != n) throw new AssertionError("bad sum");
-                rows.add("pss", impl, "array_GiB", 1.0, "GiB");
-                rows.add("pss", impl, "baseline_parent_plus_4_workers", before / 1048576.0, "GiB");
-                rows.add("pss", impl, "increase_after_all_read", (after - before) / 1048576.0, "GiB");
+                double gib = 1048576.0;
+                rows.add("pss", impl, "array_X", 1.0, "GiB");
+                rows.add("pss", impl, "workers_idle_baseline", baseline / gib, "GiB");
+                rows.add("pss", impl, "segment_pss_parent_plus_4_workers", segment / gib, "GiB");
+                rows.add("pss", impl, "workers_other_growth", growth / gib, "GiB");
             }
         }
     }

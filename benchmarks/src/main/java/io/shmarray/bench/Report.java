@@ -1,0 +1,342 @@
+package io.shmarray.bench;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.jfree.chart.ChartFactory;
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.data.category.DefaultCategoryDataset;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+
+/**
+ * Turns one benchmark run's results (results.tsv, jmh-*.csv, latency-*.txt, machine.txt in one
+ * directory) into {@code report.md} — workload, shmarray, peer, ratio, limit, target, met? — and
+ * PNG plots. Every ratio compares numbers measured in the same run.
+ *
+ * <pre>{@code java -cp benchmarks/target/benchmarks.jar io.shmarray.bench.Report benchmarks/results/DATE}</pre>
+ */
+public final class Report {
+
+    private final Path dir;
+    /** "workload|impl|metric" -> value. */
+    private final Map<String, Double> v = new LinkedHashMap<>();
+    private final List<String> table = new ArrayList<>();
+    private final List<String> notes = new ArrayList<>();
+    private int met;
+    private int missed;
+
+    private Report(Path dir) {
+        this.dir = dir;
+    }
+
+    public static void main(String[] args) throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        if (args.length != 1) {
+            System.err.println("usage: Report RESULTS_DIR");
+            System.exit(2);
+        }
+        Report r = new Report(Path.of(args[0]));
+        r.load();
+        r.write();
+    }
+
+    private void load() throws IOException {
+        for (String line : Files.readAllLines(dir.resolve("results.tsv"))) {
+            String[] f = line.split("\t");
+            if (f.length >= 4) v.put(f[0] + "|" + f[1] + "|" + f[2], Double.parseDouble(f[3]));
+        }
+        try (var files = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) files.sorted()::iterator) {
+                String n = p.getFileName().toString();
+                if (!n.startsWith("jmh-") || !n.endsWith(".csv")) continue;
+                String impl = n.substring(4, n.length() - 4); // jmh-<impl>.csv
+                for (String line : Files.readAllLines(p)) {
+                    String[] f = line.split(",");
+                    if (f.length < 5 || !f[0].startsWith("\"io.shmarray")) continue;
+                    String bench = f[0].replace("\"", "");
+                    bench = bench.substring(bench.lastIndexOf('.') + 1);
+                    v.put("jmh|" + impl + "|" + bench, Double.parseDouble(f[4]));
+                }
+            }
+        }
+    }
+
+    private Double get(String workload, String impl, String metric) {
+        return v.get(workload + "|" + impl + "|" + metric);
+    }
+
+    /** Implementations present for a workload, in file order, optionally filtered by a prefix. */
+    private List<String> impls(String workload, String prefix) {
+        List<String> out = new ArrayList<>();
+        for (String k : v.keySet()) {
+            String[] f = k.split("\\|");
+            if (f[0].equals(workload) && f[1].startsWith(prefix) && !out.contains(f[1])) out.add(f[1]);
+        }
+        return out;
+    }
+
+    private static String fmt(Double x, String unit) {
+        if (x == null || x.isNaN()) return "n/a";
+        String num = Math.abs(x) >= 100 ? String.format(Locale.ROOT, "%,.0f", x)
+                : Math.abs(x) >= 10 ? String.format(Locale.ROOT, "%.1f", x) : String.format(Locale.ROOT, "%.3g", x);
+        return num + (unit.isEmpty() ? "" : " " + unit);
+    }
+
+    /** One table row; {@code atLeast}: the ratio must be >= target, else <= target. */
+    private void row(String workload, String ours, String peer, Double ratio, String limit, String target,
+            boolean atLeast, double goal) {
+        String ok;
+        if (ratio == null || ratio.isNaN()) ok = "not measured";
+        else if (atLeast ? ratio >= goal : ratio <= goal) {
+            ok = "yes";
+            met++;
+        } else {
+            ok = "**no**";
+            missed++;
+        }
+        table.add("| " + workload + " | " + ours + " | " + peer + " | " + fmt(ratio, "") + "x | " + limit + " | "
+                + target + " | " + ok + " |");
+    }
+
+    private void arrays() {
+        for (String impl : impls("jmh", "")) {
+            String[][] pairs = {
+                {"sequential sum 1e8", "sharedSum", "heapSum", "0.97"},
+                {"sequential sum 1e8, DoubleBuffer window", "sharedSumWindow", "heapSum", "0.97"},
+                {"sequential fill 1e8", "sharedFill", "heapFill", "0.97"},
+                {"sequential fill 1e8, DoubleBuffer window", "sharedFillWindow", "heapFill", "0.97"},
+                {"random reads (2^20)", "sharedRandom", "heapRandom", "0.9"},
+                {"bulk copy 2^20 doubles to the heap", "sharedCopy", "heapCopy", "0.97"},
+            };
+            for (String[] p : pairs) {
+                Double ours = get("jmh", impl, p[1]);
+                Double heap = get("jmh", impl, p[2]);
+                Double ratio = ours == null || heap == null ? null : heap / ours; // speed relative to heap
+                row(p[0] + " (" + impl + ")", fmt(ours, "ms"), "heap " + fmt(heap, "ms"), ratio, "",
+                        ">= " + p[3] + "x heap speed", true, Double.parseDouble(p[3]));
+            }
+            Double kernel = get("jmh", impl, "sharedKernel");
+            Double heapKernel = get("jmh", impl, "heapKernel");
+            Double c1 = get("bandwidth", "c", "read_1t");
+            Double gbs = kernel == null ? null : 0.8 / (kernel / 1000); // 1e8 doubles = 0.8 GB
+            Double heapGbs = heapKernel == null ? null : 0.8 / (heapKernel / 1000);
+            row("4-accumulator sum kernel over 800 MB (" + impl + ")", fmt(gbs, "GB/s"), "heap " + fmt(heapGbs, "GB/s"),
+                    gbs == null || c1 == null ? null : gbs / c1, "C 1 thread " + fmt(c1, "GB/s"),
+                    ">= 0.75x C bandwidth", true, 0.75);
+        }
+    }
+
+    private void runtime(String ours) {
+        // dispatch
+        Double shared1k = get("dispatch", ours + "-shared", "bytes_1024");
+        Double shared800 = get("dispatch", ours + "-shared", "bytes_800000000");
+        Double copy800 = get("dispatch", ours + "-copy", "bytes_800000000");
+        String py = impls("dispatch", "python").isEmpty() ? null : impls("dispatch", "python").get(0);
+        Double pyCopy800 = py == null ? null : get("dispatch", py, "bytes_800000000");
+        row("task capturing an 800 MB shared array vs the same at 1 KB", fmt(shared800, "us"), "1 KB: " + fmt(shared1k, "us"),
+                shared800 == null || shared1k == null ? null : shared800 / shared1k, "", "flat: <= 2x", false, 2);
+        row("task capturing 800 MB: copy / shared", fmt(shared800, "us"), "copy " + fmt(copy800, "us") + "; Python numpy arg "
+                + fmt(pyCopy800, "us"), copy800 == null || shared800 == null ? null : copy800 / shared800, "",
+                ">= 1000x cheaper", true, 1000);
+        // round trip
+        String pyRt = first(impls("roundtrip", "python"));
+        Double rt = get("roundtrip", ours, "median");
+        Double pyRtV = pyRt == null ? null : get("roundtrip", pyRt, "median");
+        row("warm round trip, trivial task (median)", fmt(rt, "us"), "Pool(2).apply " + fmt(pyRtV, "us"),
+                ratio(rt, pyRtV), "", "<= 0.33x Python's latency", false, 0.33);
+        // map
+        String pyMap = first(impls("map200k", "python"));
+        for (int c : new int[] {1, 100, 1000}) {
+            Double t = get("map200k", ours, "chunksize_" + c);
+            Double p = pyMap == null ? null : get("map200k", pyMap, "chunksize_" + c);
+            row("map 200k trivial tasks, chunksize " + c, fmt(t, "tasks/s"), "Pool(2).map " + fmt(p, "tasks/s"), ratio(t, p),
+                    "", ">= 2x Python's throughput", true, 2);
+        }
+        // start
+        Double cold = get("start", ours, "cold");
+        Double standby = get("start", ours, "standby");
+        String bareImpl = first(impls("start", "java-bare-jdk" + ours.replaceAll(".*-jdk", "")));
+        Double bare = bareImpl == null ? null : get("start", bareImpl, "cold");
+        String pyStarts = "";
+        for (String m : new String[] {"spawn", "forkserver", "fork"}) {
+            String i = first(impls("start", "python"));
+            if (i == null) continue;
+            Double x = get("start", i.replaceAll("-[a-z]+$", "-" + m), "cold");
+            pyStarts += "; Python " + m + " " + fmt(x, "ms");
+        }
+        row("new worker to first result, cold", fmt(cold, "ms"), "bare java " + fmt(bare, "ms") + pyStarts, ratio(cold, bare),
+                "", "<= 1.25x bare JVM", false, 1.25);
+        row("new worker to first result, warm standby", fmt(standby, "ms"), "10 ms", ratio(standby, 10.0), "",
+                "<= 10 ms", false, 1.0);
+        // transform
+        Double one = get("transform16M", ours, "1_worker");
+        Double two = get("transform16M", ours, "2_workers");
+        Double stream = get("transform16M", ours, "parallel_stream_in_process");
+        row("in-place transform 16M doubles, 2 workers vs 1", fmt(two, "Melem/s"), "1 worker " + fmt(one, "Melem/s"),
+                ratio(two, one), "2 cores", ">= 1.7x", true, 1.7);
+        row("in-place transform 16M doubles, 2 workers vs parallel stream", fmt(two, "Melem/s"),
+                "in-process stream " + fmt(stream, "Melem/s"), ratio(two, stream), "", ">= 0.9x", true, 0.9);
+        // pss
+        Double x = get("pss", ours, "array_X");
+        Double seg = get("pss", ours, "segment_pss_parent_plus_4_workers");
+        Double growth = get("pss", ours, "workers_other_growth");
+        Double base = get("pss", ours, "workers_idle_baseline");
+        Double total = seg == null || growth == null ? null : seg + growth;
+        row("4 workers + parent all reading a 1 GiB array: PSS added", fmt(total, "GiB"),
+                "X = " + fmt(x, "GiB") + "; workers' idle baseline " + fmt(base, "GiB"), ratio(total, x), "",
+                "<= 1.05 X", false, 1.05);
+        // queue
+        String pyQ = first(impls("queue", "python"));
+        Double q = get("queue", ours, "one_way_median");
+        Double pq = pyQ == null ? null : get("queue", pyQ, "one_way_median");
+        row("queue put->take between two processes (one way, median)", fmt(q, "us"), "mp.Queue " + fmt(pq, "us"), ratio(q, pq),
+                "", "<= 0.33x Python's latency", false, 0.33);
+    }
+
+    private static String first(List<String> l) {
+        return l.isEmpty() ? null : l.get(0);
+    }
+
+    private static Double ratio(Double a, Double b) {
+        return a == null || b == null || b == 0 ? null : a / b;
+    }
+
+    private void write() throws IOException {
+        arrays();
+        String ours = first(impls("roundtrip", "shmarray"));
+        if (ours != null) runtime(ours);
+        StringBuilder md = new StringBuilder();
+        md.append("# shmarray benchmark report — ").append(dir.getFileName()).append("\n\n");
+        Path machine = dir.resolve("machine.txt");
+        if (Files.exists(machine)) md.append("```\n").append(Files.readString(machine).strip()).append("\n```\n\n");
+        md.append("Short profile (`benchmarks/run.sh`): JMH 1 fork, 2 x 1 s warm-up, 3 x 1 s measurement; process-level "
+                + "workloads by `RuntimeBench` and `benchmarks/peers/mp_peer.py` (medians); C bandwidth by "
+                + "`benchmarks/peers/bandwidth.c` (median of 5 passes over 1 GiB). Everything below ran in one session on "
+                + "this machine; ratios compare numbers from that same run. Shared machine: expect a few % noise.\n\n");
+        md.append("Targets met: ").append(met).append(", not met: ").append(missed).append(".\n\n");
+        md.append("| workload | shmarray | compared with | ratio | limit | target | met? |\n");
+        md.append("|---|---|---|---|---|---|---|\n");
+        for (String r : table) md.append(r).append('\n');
+        md.append("\nRatios: for the JMH rows, heap time / shared time (1.0 = as fast as the heap); for the kernel, GB/s "
+                + "over C's 1-thread read bandwidth; otherwise shmarray's number over the peer's.\n\n");
+        Double ft = get("bandwidth", "c", "first_touch_write_1t");
+        Double w1 = get("bandwidth", "c", "write_1t");
+        if (ft != null) {
+            md.append(String.format(Locale.ROOT, "Cold vs warm: the first write to fresh pages runs at %s (C, 1 thread) vs %s "
+                    + "warm. The JMH figures are warm (the arrays are filled in setup); the demo prints its first-touch fill "
+                    + "separately.%n%n", fmt(ft, "GB/s"), fmt(w1, "GB/s")));
+        }
+        md.append("## Plots\n\n");
+        for (String png : plots()) md.append("![").append(png).append("](").append(png).append(")\n\n");
+        md.append("## All numbers\n\n```\n").append(Files.readString(dir.resolve("results.tsv")));
+        for (Map.Entry<String, Double> e : v.entrySet()) {
+            if (e.getKey().startsWith("jmh|")) md.append(e.getKey().replace('|', '\t')).append('\t')
+                    .append(String.format(Locale.ROOT, "%.3f", e.getValue())).append("\tms/op\n");
+        }
+        md.append("```\n");
+        Files.writeString(dir.resolve("report.md"), md.toString());
+        System.out.println("wrote " + dir.resolve("report.md") + " (targets met " + met + ", not met " + missed + ")");
+    }
+
+    private List<String> plots() throws IOException {
+        List<String> out = new ArrayList<>();
+        // 1. round-trip latency distribution (CDF)
+        XYSeriesCollection cdf = new XYSeriesCollection();
+        try (var files = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) files.sorted()::iterator) {
+                String n = p.getFileName().toString();
+                if (!n.startsWith("latency-")) continue;
+                double[] s = Files.readAllLines(p).stream().filter(l -> !l.isBlank()).mapToDouble(Double::parseDouble)
+                        .sorted().toArray();
+                XYSeries series = new XYSeries(n.substring(8, n.length() - 4));
+                for (int i = 0; i < s.length; i += Math.max(1, s.length / 400)) series.add(s[i], (double) i / s.length);
+                cdf.addSeries(series);
+            }
+        }
+        if (cdf.getSeriesCount() > 0) {
+            JFreeChart c = ChartFactory.createXYLineChart("Warm round trip of a trivial task: distribution",
+                    "latency (us, log)", "fraction of tasks", cdf, PlotOrientation.VERTICAL, true, false, false);
+            logX(c, "latency (us, log)");
+            out.add(save(c, "latency.png"));
+        }
+        // 2. map throughput vs chunksize
+        XYSeriesCollection chunks = new XYSeriesCollection();
+        for (String impl : impls("map200k", "")) {
+            XYSeries s = new XYSeries(impl);
+            for (int c : new int[] {1, 100, 1000}) {
+                Double t = get("map200k", impl, "chunksize_" + c);
+                if (t != null) s.add(c, t);
+            }
+            chunks.addSeries(s);
+        }
+        if (chunks.getSeriesCount() > 0) {
+            JFreeChart c = ChartFactory.createXYLineChart("map of 200k trivial tasks, 2 workers", "chunksize (log)",
+                    "tasks/s", chunks, PlotOrientation.VERTICAL, true, false, false);
+            logX(c, "chunksize (log)");
+            out.add(save(c, "map-chunksize.png"));
+        }
+        // 3. dispatch cost vs array size, log-log
+        XYSeriesCollection disp = new XYSeriesCollection();
+        for (String impl : impls("dispatch", "")) {
+            XYSeries s = new XYSeries(impl);
+            for (long b : new long[] {1L << 10, 1L << 20, 64L << 20, 800_000_000L}) {
+                Double t = get("dispatch", impl, "bytes_" + b);
+                if (t != null && !t.isNaN()) s.add(b, t);
+            }
+            disp.addSeries(s);
+        }
+        if (disp.getSeriesCount() > 0) {
+            JFreeChart c = ChartFactory.createXYLineChart("Task capturing an array: shared handle vs copy",
+                    "array size (bytes, log)", "round trip (us, log)", disp, PlotOrientation.VERTICAL, true, false, false);
+            logX(c, "array size (bytes, log)");
+            LogAxis y = new LogAxis("round trip (us, log)");
+            ((XYPlot) c.getPlot()).setRangeAxis(y);
+            out.add(save(c, "dispatch-vs-size.png"));
+        }
+        // 4. scaling of the in-place transform
+        DefaultCategoryDataset scale = new DefaultCategoryDataset();
+        for (String impl : impls("transform16M", "")) {
+            for (String m : new String[] {"1_worker", "2_workers", "parallel_stream_in_process"}) {
+                Double t = get("transform16M", impl, m);
+                if (t != null) scale.addValue(t, impl, m.replace('_', ' '));
+            }
+        }
+        if (scale.getColumnCount() > 0) {
+            JFreeChart c = ChartFactory.createBarChart("In-place transform of 16M shared doubles", "", "M elements/s",
+                    scale, PlotOrientation.VERTICAL, true, false, false);
+            out.add(save(c, "transform-scaling.png"));
+        }
+        return out;
+    }
+
+    private static void logX(JFreeChart c, String label) {
+        XYPlot plot = (XYPlot) c.getPlot();
+        plot.setDomainAxis(new LogAxis(label));
+        XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, true);
+        for (int i = 0; i < plot.getDataset().getSeriesCount(); i++) r.setSeriesStroke(i, new BasicStroke(2f));
+        plot.setRenderer(r);
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
+        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+    }
+
+    private String save(JFreeChart c, String name) throws IOException {
+        File f = dir.resolve(name).toFile();
+        ChartUtils.saveChartAsPNG(f, c, 800, 480);
+        return name;
+    }
+}
