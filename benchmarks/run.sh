@@ -62,10 +62,12 @@ step "C memory bandwidth"
 benchmarks/target/peers/bandwidth >> "$out/results.tsv"
 
 step "JMH ArrayBenchmark, JNA"
-"$jna_java" -jar "$jar" ArrayBenchmark $jmh_opts -jvm "$jna_java" -jvmArgsAppend -Dio.shmarray.backend=jna \
+# (-jvmArgsAppend replaces the annotation's: repeat its options)
+fork_opts="--enable-native-access=ALL-UNNAMED -Xms3g -Xmx3g"
+"$jna_java" -jar "$jar" ArrayBenchmark $jmh_opts -jvm "$jna_java" -jvmArgsAppend "$fork_opts -Dio.shmarray.backend=jna" \
   -rf csv -rff "$out/jmh-jna-jdk$(feature "$jna_java" | cut -d. -f1).csv"
 step "JMH ArrayBenchmark, FFM"
-"$jdk_new" -jar "$jar" ArrayBenchmark $jmh_opts -jvm "$jdk_new" -jvmArgsAppend -Dio.shmarray.backend=ffm \
+"$jdk_new" -jar "$jar" ArrayBenchmark $jmh_opts -jvm "$jdk_new" -jvmArgsAppend "$fork_opts -Dio.shmarray.backend=ffm" \
   -rf csv -rff "$out/jmh-ffm-jdk$(feature "$jdk_new" | cut -d. -f1).csv"
 
 step "process-level workloads, FFM"

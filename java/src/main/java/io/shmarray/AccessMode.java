@@ -3,6 +3,11 @@ package io.shmarray;
 /**
  * How this process maps an array's data. The segment's header is always mapped shared, on its
  * own, whatever the mode.
+ *
+ * <pre>{@code
+ * SharedDoubleArray view = SharedDoubleArray.attach(name, AccessMode.READ_ONLY);     // writes throw
+ * SharedDoubleArray scratch = SharedDoubleArray.attach(name, AccessMode.COPY_ON_WRITE); // private writes
+ * }</pre>
  */
 public enum AccessMode {
     /** Shared read-write mapping: writes are visible to every process at once. */

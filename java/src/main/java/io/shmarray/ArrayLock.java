@@ -3,6 +3,12 @@ package io.shmarray;
 /**
  * A held array lock (see {@link SharedArray#lock()}); closing it releases the lock. Confined to
  * the thread that took it: the process-shared mutex belongs to that OS thread.
+ *
+ * <pre>{@code
+ * try (ArrayLock held = array.lock(Duration.ofSeconds(5))) {   // one mutex per segment, all processes
+ *     array.set(0, array.get(0) + 1);
+ * }                                                            // released here
+ * }</pre>
  */
 public final class ArrayLock implements AutoCloseable {
 

@@ -1,6 +1,13 @@
 package io.shmarray;
 
-/** How long a created segment's name lives. */
+/**
+ * How long a created segment's name lives.
+ *
+ * <pre>{@code
+ * SharedDoubleArray.create(1000);                                          // OWNER_SCOPED: goes with its creator
+ * SharedDoubleArray.createNamed("shmarray-model", Lifetime.PERSISTENT, 1000); // stays until unlink()
+ * }</pre>
+ */
 public enum Lifetime {
     /**
      * The default: the name is removed when its owner (the creating process, or one that

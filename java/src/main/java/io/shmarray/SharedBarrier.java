@@ -6,6 +6,12 @@ import java.time.Duration;
 /**
  * A barrier for {@code parties} processes (Python's {@code multiprocessing.Barrier}); travels as a
  * handle. A waiter that times out withdraws its arrival, so the barrier stays usable.
+ *
+ * <pre>{@code
+ * SharedBarrier start = SharedBarrier.create(3);            // this process + 2 workers
+ * pool.submit(() -> start.await(Duration.ofSeconds(30)));   // in each worker
+ * boolean all = start.await(Duration.ofSeconds(30));        // true once all three arrived
+ * }</pre>
  */
 public final class SharedBarrier implements Serializable, AutoCloseable {
     private static final long serialVersionUID = 1L;

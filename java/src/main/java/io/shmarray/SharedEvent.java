@@ -3,7 +3,13 @@ package io.shmarray;
 import java.io.Serializable;
 import java.time.Duration;
 
-/** A flag processes wait on (Python's {@code multiprocessing.Event}); travels as a handle. */
+/** A flag processes wait on (Python's {@code multiprocessing.Event}); travels as a handle. *
+ * <pre>{@code
+ * SharedEvent ready = SharedEvent.create();
+ * WorkerProcess.start(() -> ready.await(Duration.ofMinutes(1)));   // blocks in the worker
+ * ready.set();                                                     // wakes it, across processes
+ * }</pre>
+ */
 public final class SharedEvent implements Serializable, AutoCloseable {
     private static final long serialVersionUID = 1L;
     private static final int FLAG = 0;

@@ -6,6 +6,14 @@ import java.time.Duration;
 /**
  * A counting semaphore shared between processes; travels as a handle. A process that dies holding
  * permits does not give them back (as with Python's); the semaphore itself stays usable.
+ *
+ * <pre>{@code
+ * SharedSemaphore gpu = SharedSemaphore.create(2);       // at most two holders in all processes
+ * pool.map(x -> {
+ *     if (!gpu.tryAcquire(Duration.ofMinutes(1))) throw new IllegalStateException("busy");
+ *     try { return work(x); } finally { gpu.release(); }
+ * }, items, 1);
+ * }</pre>
  */
 public final class SharedSemaphore implements Serializable, AutoCloseable {
     private static final long serialVersionUID = 1L;

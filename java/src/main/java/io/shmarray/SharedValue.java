@@ -6,6 +6,12 @@ import java.time.Duration;
 /**
  * One shared 64-bit number with a lock (Python's {@code multiprocessing.Value}); travels as a
  * handle. Single operations are atomic; use {@link #lock(Duration)} for compound updates.
+ *
+ * <pre>{@code
+ * SharedValue done = SharedValue.ofLong(0);
+ * pool.map(x -> done.addAndGet(1), items, 10);          // atomic across processes
+ * long n = done.getLong();                               // == items.size()
+ * }</pre>
  */
 public final class SharedValue implements Serializable, AutoCloseable {
     private static final long serialVersionUID = 1L;

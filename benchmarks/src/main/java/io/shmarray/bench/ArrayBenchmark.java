@@ -89,6 +89,15 @@ public class ArrayBenchmark {
         return s;
     }
 
+    /** As {@link #sharedSum} with an int loop: long-counted loops get fewer loop optimizations. */
+    @Benchmark
+    public double sharedSumIntLoop() {
+        double s = 0;
+        int n = (int) shared.length();
+        for (int i = 0; i < n; i++) s += shared.get(i);
+        return s;
+    }
+
     @Benchmark
     public double sharedSumWindow() {
         DoubleBuffer w = window;

@@ -262,53 +262,73 @@ public final class RuntimeBench {
     /**
      * N = 4 workers attached to an X = 1 GiB array, every page read by every worker: the PSS of
      * the segment's pages over parent + workers (should be X once, not 5 X) and the workers' other
-     * growth (their baseline is measured idle first). The parent's heap is left out: its garbage
-     * collector's timing is not the library's footprint.
+     * growth. The workers' baseline is measured after each has run the same task over a small
+     * array (so JIT code and heap growth of the task itself count as baseline, not as the array's
+     * cost). The parent's heap is left out: its garbage collector's timing is not the library's
+     * footprint.
      */
     void pss() throws Exception {
         int workers = 4;
         long n = (1L << 30) / 8;
+        double gib = 1048576.0;
         try (Pool pool = Pool.builder().workers(workers).options(options()).build()) {
-            for (int i = 0; i < 8; i++) pool.submit(() -> 1).get();
             List<Long> pids = new ArrayList<>(pool.workerPids());
+            try (SharedDoubleArray small = SharedDoubleArray.create(1 << 20)) {
+                small.fill(1.0);
+                readByEveryWorker(pool, workers, small, () -> { });
+            }
             long[] before = new long[workers];
             long baseline = 0;
             for (int w = 0; w < workers; w++) {
                 before[w] = pssKiB(pids.get(w), null)[0];
                 baseline += before[w];
             }
-            try (SharedDoubleArray a = SharedDoubleArray.create(n);
-                    SharedBarrier read = SharedBarrier.create(workers + 1);
-                    SharedBarrier done = SharedBarrier.create(workers + 1)) {
+            try (SharedDoubleArray a = SharedDoubleArray.create(n)) {
                 a.fill(1.0);
-                List<CompletableFuture<Double>> fs = new ArrayList<>();
-                for (int w = 0; w < workers; w++) {
-                    fs.add(pool.submit(() -> {
-                        double s = 0;
-                        for (ByteBuffer c : a.byteBuffers()) {
-                            DoubleBuffer d = c.asDoubleBuffer();
-                            for (int i = 0; i < d.limit(); i++) s += d.get(i);
+                long[] measured = new long[2]; // segment PSS, workers' other growth
+                readByEveryWorker(pool, workers, a, () -> {
+                    try {
+                        measured[0] = pssKiB(ProcessHandle.current().pid(), a.name())[1];
+                        for (int w = 0; w < workers; w++) {
+                            long[] now = pssKiB(pids.get(w), a.name());
+                            measured[0] += now[1];
+                            measured[1] += now[0] - now[1] - before[w];
                         }
-                        if (!read.await(WAIT) || !done.await(WAIT)) throw new IllegalStateException("barrier timeout");
-                        return s;
-                    }));
-                }
-                if (!read.await(WAIT)) throw new IllegalStateException("workers did not read");
-                long segment = pssKiB(ProcessHandle.current().pid(), a.name())[1];
-                long growth = 0;
-                for (int w = 0; w < workers; w++) {
-                    long[] now = pssKiB(pids.get(w), a.name());
-                    segment += now[1];
-                    growth += now[0] - now[1] - before[w];
-                }
-                done.await(WAIT);
-                for (CompletableFuture<Double> f : fs) if (f.get() != n) throw new AssertionError("bad sum");
-                double gib = 1048576.0;
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
                 rows.add("pss", impl, "array_X", 1.0, "GiB");
                 rows.add("pss", impl, "workers_idle_baseline", baseline / gib, "GiB");
-                rows.add("pss", impl, "segment_pss_parent_plus_4_workers", segment / gib, "GiB");
-                rows.add("pss", impl, "workers_other_growth", growth / gib, "GiB");
+                rows.add("pss", impl, "segment_pss_parent_plus_4_workers", measured[0] / gib, "GiB");
+                rows.add("pss", impl, "workers_other_growth", measured[1] / gib, "GiB");
             }
+        }
+    }
+
+    /** One task per worker reads all of {@code a}; {@code atBarrier} runs while all of them wait. */
+    private static void readByEveryWorker(Pool pool, int workers, SharedDoubleArray a, Runnable atBarrier)
+            throws Exception {
+        try (SharedBarrier read = SharedBarrier.create(workers + 1); SharedBarrier done = SharedBarrier.create(workers + 1)) {
+            List<CompletableFuture<Double>> fs = new ArrayList<>();
+            for (int w = 0; w < workers; w++) {
+                fs.add(pool.submit(() -> {
+                    double s = 0;
+                    for (ByteBuffer c : a.byteBuffers()) {
+                        DoubleBuffer d = c.asDoubleBuffer();
+                        for (int i = 0; i < d.limit(); i++) s += d.get(i);
+                    }
+                    if (!read.await(WAIT) || !done.await(WAIT)) throw new IllegalStateException("barrier timeout");
+                    return s;
+                }));
+            }
+            if (!read.await(WAIT)) throw new IllegalStateException("workers did not read");
+            try {
+                atBarrier.run();
+            } finally {
+                done.await(WAIT);
+            }
+            for (CompletableFuture<Double> f : fs) if (f.get() != a.length()) throw new AssertionError("bad sum");
         }
     }
 

@@ -18,6 +18,12 @@ import java.util.Locale;
  *   <li>{@code sweep [--dry-run]}: remove segments whose owner is gone (not persistent ones).
  * </ul>
  * Exit status 0 on success, 1 on failure, 2 on a usage error.
+ *
+ * <pre>{@code
+ * java -jar java/target/shmarray.jar                      # the demo: 100 M doubles, a pool, in place
+ * java -jar java/target/shmarray.jar --length 1_000_000   # a smaller demo
+ * java -jar java/target/shmarray.jar ls                   # what is in /dev/shm
+ * }</pre>
  */
 public final class Main {
 
@@ -32,7 +38,14 @@ public final class Main {
             case "--workers":
             case "--slices":
             case "--pause-ms":
-                status = Demo.run(args);
+                try {
+                    status = Demo.run(args);
+                } catch (RuntimeException e) {
+                    // typed library errors carry their remedy in the message: say it, not a trace
+                    System.err.println("demo failed: " + e);
+                    for (Throwable c = e.getCause(); c != null; c = c.getCause()) System.err.println("  caused by: " + c);
+                    status = 1;
+                }
                 break;
             case "info":
                 status = info();

@@ -6,6 +6,11 @@ import java.io.Serializable;
  * A task with a result, runnable in another JVM. Lambdas and method references targeting this interface are
  * serializable: the code travels by reference (class and method), captured values are copied
  * (shared arrays as handles).
+ *
+ * <pre>{@code
+ * SerializableCallable<Long> task = () -> ProcessHandle.current().pid();
+ * long workerPid = WorkerProcess.start(task).result();
+ * }</pre>
  */
 @FunctionalInterface
 public interface SerializableCallable<R> extends Serializable {

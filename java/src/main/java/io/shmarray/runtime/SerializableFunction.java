@@ -5,6 +5,11 @@ import java.io.Serializable;
 /**
  * A function runnable in another JVM (see {@link SerializableCallable}): {@code Main::square} or
  * {@code x -> x * 2} given where this type is expected are serializable.
+ *
+ * <pre>{@code
+ * SerializableFunction<Integer, Integer> twice = x -> x * 2;
+ * List<Integer> out = pool.map(twice, List.of(1, 2, 3), 1);   // [2, 4, 6]
+ * }</pre>
  */
 @FunctionalInterface
 public interface SerializableFunction<T, R> extends Serializable {
