@@ -174,7 +174,7 @@ final class Channel implements Closeable {
      * frame-sized direct buffer per thread. The caller restores the limit (always the capacity).
      */
     private static ByteBuffer window(ByteBuffer b) {
-        return b.limit(Math.min(b.capacity(), b.position() + IO_WINDOW));
+        return b.limit((int) Math.min(b.capacity(), (long) b.position() + IO_WINDOW));
     }
 
     /**

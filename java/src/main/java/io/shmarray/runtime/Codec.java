@@ -22,8 +22,9 @@ import java.util.Map;
  *
  * <p>The default filter, in order:
  * <ol>
- *   <li>limits: depth {@value #MAX_DEPTH}, references {@value #MAX_REFS}, array length
- *       {@value #MAX_ARRAY}, stream bytes (the frame limit);
+ *   <li>limits: depth {@value #MAX_DEPTH}, references {@value #MAX_REFS}, stream bytes (the
+ *       frame limit), and arrays no larger than the frame could carry (length x element size, one
+ *       byte per element of an object array), checked before the array is allocated;
  *   <li>the user's pattern in {@value #FILTER_PROPERTY} (JDK filter syntax, e.g.
  *       {@code com.example.**;!com.example.Evil}), when it decides;
  *   <li>allowed: primitives and arrays of allowed types, {@code java.lang}, {@code java.util}
@@ -39,7 +40,6 @@ public final class Codec {
 
     static final int MAX_DEPTH = 200;
     static final int MAX_REFS = 2_000_000;
-    static final int MAX_ARRAY = 100_000_000;
 
     private Codec() {}
 
@@ -107,7 +107,7 @@ public final class Codec {
         ObjectInputFilter user = userFilter(System.getProperty(FILTER_PROPERTY));
         return info -> {
             if (info.depth() > MAX_DEPTH || info.references() > MAX_REFS || info.streamBytes() > maxBytes
-                    || info.arrayLength() > MAX_ARRAY) {
+                    || info.arrayLength() * arrayElementBytes(info.serialClass()) > Math.min(maxBytes, MAX_FRAME_BYTES)) {
                 return ObjectInputFilter.Status.REJECTED;
             }
             Class<?> c = info.serialClass();
@@ -118,6 +118,23 @@ public final class Codec {
             }
             return allowedByDefault(c) ? ObjectInputFilter.Status.ALLOWED : ObjectInputFilter.Status.REJECTED;
         };
+    }
+
+    /** No frame is larger than the largest byte[] (so neither is any array read from one). */
+    static final long MAX_FRAME_BYTES = Integer.MAX_VALUE - 8;
+
+    /**
+     * The fewest stream bytes one element of an array of class {@code arrayClass} takes: its size
+     * for primitives, 1 for references (a null marker). A declared length beyond what the frame
+     * could carry is rejected before the JDK allocates it. (A 200 MB {@code byte[]} result inside
+     * a 256 MiB frame passes; a forged length of 2^31 does not.)
+     */
+    static long arrayElementBytes(Class<?> arrayClass) {
+        Class<?> c = arrayClass == null ? null : arrayClass.getComponentType();
+        if (c == long.class || c == double.class) return 8;
+        if (c == int.class || c == float.class) return 4;
+        if (c == short.class || c == char.class) return 2;
+        return 1;
     }
 
     /** The last user pattern and its parsed filter: decoding is a hot path (every queue item). */

@@ -20,6 +20,26 @@ public final class RuntimeProbe {
                 System.err.println("RESULT " + p.result());
                 break;
             }
+            case "big-frame": { // 200 MB each way, under this JVM's (and the worker's) stall limit
+                double[] copy = new double[25_000_000];
+                for (int i = 0; i < copy.length; i++) copy[i] = i % 1000;
+                WorkerOptions o = WorkerOptions.defaults().withProperty("io.shmarray.frameStallMillis",
+                        System.getProperty("io.shmarray.frameStallMillis", "30000"));
+                long t = System.nanoTime();
+                try (WorkerProcess<double[]> p = WorkerProcess.start(o, () -> {
+                    double[] back = copy.clone();
+                    for (int i = 0; i < back.length; i++) back[i] += 1;
+                    return back;
+                })) {
+                    double[] back = p.result();
+                    boolean ok = back.length == copy.length;
+                    for (int i = 0; ok && i < back.length; i += 9973) ok = back[i] == i % 1000 + 1;
+                    ok = ok && back[back.length - 1] == (back.length - 1) % 1000 + 1;
+                    System.out.printf("BACK %d %s in %d ms%n", back.length, ok ? "intact" : "CORRUPT",
+                            (System.nanoTime() - t) / 1_000_000);
+                }
+                break;
+            }
             case "orphan": { // starts a long task and waits to be killed
                 WorkerProcess<Void> p = WorkerProcess.start(() -> Thread.sleep(600_000));
                 System.out.println("WORKER " + p.pid());

@@ -156,6 +156,19 @@ class WorkerProcessTest {
     }
 
     @Test
+    @Timeout(150)
+    void aTwoHundredMegabyteCopyTravelsIntactBothWays() throws Exception {
+        // Large frames once cost O(size^2) copying inside NIO (~40 s for this one), the stall limit
+        // was a deadline for the whole frame, and a 200 MB byte[] inside a result exceeded a fixed
+        // array cap. With a 1.5 s stall limit the frames must keep moving to arrive at all.
+        TestSupport.Run r = TestSupport.runChild(List.of("-Dio.shmarray.frameStallMillis=1500"),
+                RuntimeProbe.class.getName(), List.of("big-frame"), 120);
+        assertEquals(0, r.exitCode, r.toString());
+        assertTrue(r.output.contains("BACK 25000000 intact"), r.toString());
+        System.out.println(r.output.lines().filter(l -> l.startsWith("BACK")).findFirst().orElse(""));
+    }
+
+    @Test
     @Timeout(120)
     void killingTheParentLeavesNoOrphanWorker() throws Exception {
         List<String> cmd = io.shmarray.internal.ChildJvm.command(RuntimeProbe.class.getName(), List.of("orphan"));
@@ -210,6 +223,17 @@ class WorkerProcessTest {
             out.writeObject(o);
         }
         return b.toByteArray();
+    }
+
+    @Test
+    void theCodecBoundsArraysByWhatTheFrameCouldCarry() throws Exception {
+        byte[] bytes = serialize(new byte[1000]);
+        byte[] longs = serialize(new long[1000]);
+        assertEquals(1000, ((byte[]) Codec.decode(bytes, 1100)).length, "a byte[] that fits the frame");
+        assertEquals(1000, ((long[]) Codec.decode(longs, 9000)).length, "a long[] that fits the frame");
+        // 8,000 bytes of longs cannot come in 1,100: refused when the length is read, before allocating
+        ProtocolException e = assertThrows(ProtocolException.class, () -> Codec.decode(longs, 1100));
+        assertTrue(e.getMessage().contains("rejected"), e.getMessage());
     }
 
     @Test
