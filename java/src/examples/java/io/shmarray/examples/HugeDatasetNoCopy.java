@@ -67,16 +67,16 @@ public final class HugeDatasetNoCopy {
                     mib(bytes), values.name());
 
             Duration wait = Duration.ofMinutes(5);
-            List<CompletableFuture<double[]>> sums = new ArrayList<>();
+            List<CompletableFuture<long[]>> sums = new ArrayList<>();
             for (int w = 0; w < workers; w++) { // each task blocks at the barrier: one per worker
                 sums.add(pool.submit(() -> {
-                    double s = 0;
+                    long s = 0; // the values are whole numbers: an exact sum (a double one would round past 2^53)
                     for (ByteBuffer chunk : data.values.byteBuffers()) {
                         DoubleBuffer d = chunk.asDoubleBuffer();
-                        for (int i = 0; i < d.limit(); i++) s += d.get(i);
+                        for (int i = 0; i < d.limit(); i++) s += (long) d.get(i);
                     }
                     if (!allRead.await(wait) || !measured.await(wait)) throw new IllegalStateException("barrier timeout");
-                    return new double[] {s, Check.pid()};
+                    return new long[] {s, Check.pid()};
                 }));
             }
             Check.that(allRead.await(wait), "all workers read the whole dataset");
@@ -94,10 +94,10 @@ public final class HugeDatasetNoCopy {
                 Check.that(pss[1] * 1024 >= bytes * 99 / 100, "pid " + pid + " has the whole dataset mapped and resident");
             }
             measured.await(wait);
-            double expected = (double) length * (length - 1) / 2;
-            for (CompletableFuture<double[]> f : sums) {
-                double[] r = f.get();
-                Check.that(Math.abs(r[0] - expected) <= expected * 1e-9, "worker " + (long) r[1] + " read every value");
+            long expected = length * (length - 1) / 2;
+            for (CompletableFuture<long[]> f : sums) {
+                long[] r = f.get();
+                Check.that(r[0] == expected, "worker " + r[1] + " read every value: sum " + r[0] + ", expected " + expected);
             }
             System.out.printf(Locale.ROOT, "PSS of the dataset's pages, parent + %d workers: %s for a %s array "
                     + "(copies would need %s)%n", workers, mib(segmentPss * 1024), mib(bytes), mib(bytes * (workers + 1)));
