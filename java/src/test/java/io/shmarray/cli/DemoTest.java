@@ -74,19 +74,23 @@ class DemoTest {
             String name = segmentName(out);
             List<Long> workers = pids(out);
             assertTrue(Files.exists(Path.of("/dev/shm", name)), "the segment exists while the demo runs");
+            // every process the demo started: its workers, and the reaper helper
+            List<Long> descendants = new ArrayList<>();
+            demo.process.descendants().forEach(h -> descendants.add(h.pid()));
+            assertTrue(descendants.containsAll(workers), descendants + " should include the workers " + workers);
             demo.signal(signal);
             long t0 = System.nanoTime();
             assertTrue(demo.process.waitFor(5, TimeUnit.SECONDS), "the demo exits within 5 s of SIG" + signal);
             long deadline = t0 + TimeUnit.SECONDS.toNanos(5);
             boolean clean = false;
             while (!clean && System.nanoTime() < deadline) {
-                clean = !Files.exists(Path.of("/dev/shm", name)) && workers.stream().noneMatch(TestSupport::alive);
+                clean = !Files.exists(Path.of("/dev/shm", name)) && descendants.stream().noneMatch(TestSupport::alive);
                 if (!clean) Thread.sleep(10);
             }
-            System.out.printf("SIG%s: segment and workers %s gone %d ms after the signal%n", signal, workers,
-                    (System.nanoTime() - t0) / 1_000_000);
+            System.out.printf("SIG%s: segment and all %d descendants %s (workers %s) gone %d ms after the signal%n", signal,
+                    descendants.size(), descendants, workers, (System.nanoTime() - t0) / 1_000_000);
             assertFalse(Files.exists(Path.of("/dev/shm", name)), name + " left after SIG" + signal);
-            for (long pid : workers) assertFalse(alive(pid), "worker " + pid + " left after SIG" + signal);
+            for (long pid : descendants) assertFalse(alive(pid), "process " + pid + " left after SIG" + signal);
             if (signal.equals("INT")) {
                 demo.await("interrupted: stopping the workers", 5);
             }
