@@ -51,22 +51,57 @@ final class Worker implements AutoCloseable {
         this.maxFrame = maxFrame;
     }
 
-    /** A private 0700 directory for this JVM's sockets (removed at exit). */
+    /**
+     * A private 0700 directory for this JVM's sockets, {@code shmarray-rt-<pid>-<random>} in
+     * {@code java.io.tmpdir}; removed at exit. A JVM killed with {@code kill -9} cannot remove its
+     * own, so creating one first removes those of this user whose pid is no longer running.
+     */
     static synchronized Path socketDir() throws IOException {
         if (socketDir == null) {
-            Path d = Files.createTempDirectory("shmarray-rt-",
+            Path d = Files.createTempDirectory(SOCKET_DIR_PREFIX + ProcessHandle.current().pid() + "-",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                try (java.util.stream.Stream<Path> s = Files.list(d)) {
-                    s.forEach(p -> p.toFile().delete());
-                } catch (IOException ignored) {
-                    // best effort
-                }
-                d.toFile().delete();
-            }, "shmarray-socket-dir-cleanup"));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> removeSocketDir(d), "shmarray-socket-dir-cleanup"));
             socketDir = d;
+            removeStaleSocketDirs(d.getParent(), Files.getOwner(d));
         }
         return socketDir;
+    }
+
+    static final String SOCKET_DIR_PREFIX = "shmarray-rt-";
+    private static final java.util.regex.Pattern SOCKET_DIR = java.util.regex.Pattern.compile(
+            java.util.regex.Pattern.quote(SOCKET_DIR_PREFIX) + "([0-9]+)-[^/]+");
+
+    /** Removes socket directories of dead JVMs: ours (same owner), real directories only; best effort. */
+    static void removeStaleSocketDirs(Path parent, UserPrincipal me) {
+        try (java.nio.file.DirectoryStream<Path> dirs = Files.newDirectoryStream(parent, SOCKET_DIR_PREFIX + "*")) {
+            for (Path dir : dirs) {
+                java.util.regex.Matcher m = SOCKET_DIR.matcher(dir.getFileName().toString());
+                if (!m.matches()) continue;
+                long pid;
+                try {
+                    pid = Long.parseLong(m.group(1));
+                } catch (NumberFormatException tooLong) {
+                    continue;
+                }
+                if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) continue; // its JVM runs
+                if (!Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                        || !me.equals(Files.getOwner(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS))) {
+                    continue;
+                }
+                removeSocketDir(dir);
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // best effort: a leftover empty directory is harmless
+        }
+    }
+
+    private static void removeSocketDir(Path d) {
+        try (java.util.stream.Stream<Path> s = Files.list(d)) {
+            s.forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // best effort
+        }
+        d.toFile().delete();
     }
 
     static long maxFrame() {

@@ -40,6 +40,10 @@ public final class RuntimeProbe {
                 }
                 break;
             }
+            case "hello": {
+                System.out.println("RESULT " + WorkerProcess.start(() -> 42).result());
+                break;
+            }
             case "orphan": { // starts a long task and waits to be killed
                 WorkerProcess<Void> p = WorkerProcess.start(() -> Thread.sleep(600_000));
                 System.out.println("WORKER " + p.pid());

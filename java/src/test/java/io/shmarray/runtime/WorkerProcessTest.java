@@ -156,6 +156,30 @@ class WorkerProcessTest {
     }
 
     @Test
+    @Timeout(120)
+    void socketDirectoriesOfKilledJvmsAreRemovedByTheNextOne() throws Exception {
+        // a JVM killed with kill -9 cannot remove its socket directory: the next one does
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        Path stale = Files.createDirectory(tmp.resolve(Worker.SOCKET_DIR_PREFIX + gone.pid() + "-x1"));
+        Files.writeString(stale.resolve("w1.sock"), "");
+        Path running = Files.createDirectory(tmp.resolve(Worker.SOCKET_DIR_PREFIX + ProcessHandle.current().pid() + "-x2"));
+        Path foreign = Files.createDirectory(tmp.resolve(Worker.SOCKET_DIR_PREFIX + "x3"));
+        TestSupport.Run r = TestSupport.runChild(List.of("-Djava.io.tmpdir=" + tmp), RuntimeProbe.class.getName(),
+                List.of("hello"), 90);
+        assertEquals(0, r.exitCode, r.toString());
+        assertTrue(r.output.contains("RESULT 42"), r.toString());
+        assertFalse(Files.exists(stale), "the dead JVM's directory was removed");
+        assertTrue(Files.exists(running), "a running JVM's directory stays");
+        assertTrue(Files.exists(foreign), "a name without a pid stays");
+        try (java.util.stream.Stream<Path> left = Files.list(tmp)) {
+            assertEquals(List.of(), left.filter(p -> p.getFileName().toString().startsWith(Worker.SOCKET_DIR_PREFIX))
+                    .filter(p -> !p.equals(running) && !p.equals(foreign)).collect(java.util.stream.Collectors.toList()),
+                    "the child removed its own directory at exit");
+        }
+    }
+
+    @Test
     @Timeout(150)
     void aTwoHundredMegabyteCopyTravelsIntactBothWays() throws Exception {
         // Large frames once cost O(size^2) copying inside NIO (~40 s for this one), the stall limit
