@@ -65,7 +65,10 @@ public final class WorkerMain {
             sc.connect(UnixDomainSocketAddress.of(socketPath));
             Channel channel = new Channel(sc, maxFrame);
             channel.authenticateParent(secret, Files.getOwner(socketPath.getParent()), 30_000);
-            warmUp(maxFrame);
+            // warm serialization up beside the first task, not before it: it is only an optimisation
+            Thread warm = new Thread(() -> warmUp(maxFrame), "shmarray-warm-up");
+            warm.setDaemon(true);
+            warm.start();
             serve(channel, maxFrame);
         }
         System.exit(0);
