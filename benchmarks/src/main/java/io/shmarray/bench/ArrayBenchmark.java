@@ -28,7 +28,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <pre>{@code
  * java -jar benchmarks/target/benchmarks.jar ArrayBenchmark                               # this JVM's backend
- * java -jar benchmarks/target/benchmarks.jar ArrayBenchmark -jvmArgsAppend -Dio.shmarray.backend=jna
+ * java -jar benchmarks/target/benchmarks.jar ArrayBenchmark \
+ *     -jvmArgsAppend "--enable-native-access=ALL-UNNAMED -Xmx3g -Dio.shmarray.backend=jna"   # replaces @Fork's options: repeat them
  * }</pre>
  */
 @State(Scope.Benchmark)
