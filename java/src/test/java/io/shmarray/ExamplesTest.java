@@ -8,7 +8,6 @@ import io.shmarray.testing.NoLeakedSegments;
 import io.shmarray.testing.TestSupport;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -30,14 +29,8 @@ class ExamplesTest {
         for (String jar : cp.split(java.io.File.pathSeparator)) {
             assertTrue(Files.exists(Path.of(jar)), jar + " was not packaged");
         }
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ChildJvm.javaExecutable());
-        cmd.addAll(ChildJvm.jvmOptions());
-        cmd.add("-cp");
-        cmd.add(cp);
-        cmd.add("io.shmarray.examples." + name);
-        cmd.addAll(List.of(args));
-        TestSupport.Run r = TestSupport.run(cmd, Map.of(), 150);
+        TestSupport.Run r = TestSupport.run(ChildJvm.command(cp, "io.shmarray.examples." + name, List.of(args)),
+                Map.of(), 150);
         System.out.println("--- " + name + "\n" + r.output);
         assertEquals(0, r.exitCode, r.toString());
         assertTrue(r.output.contains("OK: "), r.toString());

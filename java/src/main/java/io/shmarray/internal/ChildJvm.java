@@ -40,13 +40,18 @@ public final class ChildJvm {
         return opts;
     }
 
-    /** {@code java <options> -cp <class path> <mainClass> <args...>}. */
+    /** {@code java <options> -cp <this JVM's class path> <mainClass> <args...>}. */
     public static List<String> command(String mainClass, List<String> args) {
+        return command(classPath(), mainClass, args);
+    }
+
+    /** {@code java <options> -cp <classPath> <mainClass> <args...>}. */
+    public static List<String> command(String classPath, String mainClass, List<String> args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(javaExecutable());
         cmd.addAll(jvmOptions());
         cmd.add("-cp");
-        cmd.add(classPath());
+        cmd.add(classPath);
         cmd.add(mainClass);
         cmd.addAll(args);
         return cmd;

@@ -77,24 +77,13 @@ public final class TestSupport {
             throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().putAll(env);
-        Process p = pb.start();
-        // drain while waiting so a chatty child cannot block on a full pipe
-        byte[][] out = new byte[1][];
-        Thread reader = new Thread(() -> {
-            try {
-                out[0] = p.getInputStream().readAllBytes();
-            } catch (IOException e) {
-                out[0] = ("<output unreadable: " + e + ">").getBytes(StandardCharsets.UTF_8);
+        try (Child c = new Child(pb.start())) { // drains while waiting: a chatty child cannot block
+            if (!c.process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                throw new AssertionError("child process did not finish within " + timeoutSeconds + " s: " + cmd);
             }
-        });
-        reader.start();
-        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-            p.destroyForcibly().waitFor();
-            reader.join(5000);
-            throw new AssertionError("child process did not finish within " + timeoutSeconds + " s: " + cmd);
+            c.reader.join(5000);
+            return new Run(c.process.exitValue(), c.output());
         }
-        reader.join(5000);
-        return new Run(p.exitValue(), out[0] == null ? "" : new String(out[0], StandardCharsets.UTF_8));
     }
 
     /**
