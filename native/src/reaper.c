@@ -9,6 +9,9 @@
  * and segment id), is not PERSISTENT, and its creator (pid and start time) is not alive. It runs
  * in its own session so a Ctrl-C aimed at the owner's terminal does not stop it, logs one line per
  * removed segment to stderr, and exits.
+ *
+ * The JVM executes it from a sealed in-memory copy (/proc/<pid>/fd/<n>), so the kernel would name
+ * the process after the descriptor number: it names itself "shmarray-reaper" first.
  */
 #define _GNU_SOURCE
 #include "shmarray.h"
@@ -19,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -83,6 +87,7 @@ static void reap(const entry *e) {
 }
 
 int main(void) {
+    prctl(PR_SET_NAME, "shmarray-reaper", 0, 0, 0);
     pid_t owner = getppid();
     int64_t owner_start = shmarray_process_start_time((int32_t)owner);
     setsid(); /* not in the owner's process group: terminal signals aimed at it miss us */

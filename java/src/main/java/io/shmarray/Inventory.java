@@ -5,6 +5,7 @@ import io.shmarray.internal.Backends;
 import io.shmarray.internal.NativeErrors;
 import io.shmarray.internal.SegmentHeader;
 import io.shmarray.internal.SegmentHeaderDescriptor;
+import io.shmarray.internal.TrustedPaths;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -68,7 +69,10 @@ public final class Inventory {
         }
     }
 
-    /** Every shmarray segment of this user in /dev/shm, by name. Foreign files are skipped. */
+    /**
+     * Every shmarray segment of this user in /dev/shm, by name. Files of other users (even ones this
+     * process could read, as root can) and files without a shmarray header are skipped.
+     */
     public static List<Segment> list() {
         Map<String, List<Long>> attachers = attachers();
         List<Segment> out = new ArrayList<>();
@@ -82,7 +86,7 @@ public final class Inventory {
         return out;
     }
 
-    /** One segment by name, if it carries a shmarray header. */
+    /** One segment of this user by name, if it carries a shmarray header. */
     public static Optional<Segment> inspect(String name) {
         String n = io.shmarray.internal.Names.check(name);
         return read(DEV_SHM.resolve(n), attachers());
@@ -99,6 +103,14 @@ public final class Inventory {
 
     private static Optional<Segment> read(Path p, Map<String, List<Long>> attachers) {
         if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) return Optional.empty();
+        try {
+            // another user's segment is not ours to list, even when we can read it (root, mode 0644)
+            if ((Integer) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS) != TrustedPaths.currentUid()) {
+                return Optional.empty();
+            }
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty(); // gone
+        }
         byte[] h = new byte[SegmentHeaderDescriptor.HEADER_SIZE];
         long size;
         try (SeekableByteChannel ch = Files.newByteChannel(p, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {

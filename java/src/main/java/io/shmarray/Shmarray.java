@@ -16,9 +16,15 @@ import java.nio.file.Path;
  * <ul>
  *   <li>{@code io.shmarray.backend} = {@code auto} (default: {@code ffm} on JDK 22+, else
  *       {@code jna}), {@code jna} or {@code ffm};
- *   <li>{@code io.shmarray.library.path}: an explicit {@code libshmarray.so} to load first;
- *   <li>{@code io.shmarray.extract.dir}: where the bundled library is extracted (default
- *       {@code ${java.io.tmpdir}/shmarray-<uid>}, shared by this user's JVMs).
+ *   <li>{@code io.shmarray.library.path}: an explicit {@code libshmarray.so} to load first (it
+ *       must be a file of this user or root that nobody else can write, in directories nobody
+ *       else can change);
+ *   <li>{@code io.shmarray.extract.dir}: this user's private directory for the files shmarray
+ *       writes: AOT caches for workers, and the native images when no {@code memfd} can be used
+ *       (default {@code ${java.io.tmpdir}/shmarray-<uid>}; refused, with the reason, when another
+ *       user owns or can write it);
+ *   <li>{@code io.shmarray.memfd} = {@code false}: stage the native library and the reaper as
+ *       files in that directory instead of sealed in-memory copies.
  * </ul>
  * Run with {@code --enable-native-access=ALL-UNNAMED} (the jar's manifest sets it for
  * {@code java -jar}) so JDK 24+ does not warn about native access.
@@ -32,12 +38,21 @@ public final class Shmarray {
         return Backends.get().name();
     }
 
-    /** Where the native library was loaded from. */
+    /**
+     * The loaded image of the native library: normally a sealed in-memory copy,
+     * {@code /proc/<pid>/fd/<n>}, meaningful in this process only; see
+     * {@link #nativeLibrarySource()} for where its bytes came from.
+     */
     public static Path nativeLibraryPath() {
         return Backends.libraryPath();
     }
 
-    /** How the loader found the library (which step of its chain). */
+    /** SHA-256 (hex) of the loaded native library's bytes, as verified before loading. */
+    public static String nativeLibrarySha256() {
+        return Backends.librarySha256();
+    }
+
+    /** How the loader found the library (which step of its chain) and how it was staged. */
     public static String nativeLibrarySource() {
         return Backends.loadedVia();
     }

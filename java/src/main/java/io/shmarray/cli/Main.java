@@ -91,7 +91,8 @@ public final class Main {
         System.out.println("shmarray " + Shmarray.version());
         System.out.println(backendLine());
         System.out.println("platform " + Platform.key());
-        System.out.println("native library " + Shmarray.nativeLibraryPath() + " (ABI " + Shmarray.abiVersion() + ")");
+        System.out.println("native library " + Shmarray.nativeLibraryPath() + " (ABI " + Shmarray.abiVersion()
+                + ", sha256 " + Shmarray.nativeLibrarySha256() + ")");
         System.out.println("found via " + Shmarray.nativeLibrarySource());
         System.out.println("/dev/shm free " + NativeErrors.formatBytes(NativeErrors.freeBytes()));
         return 0;

@@ -29,12 +29,16 @@ public final class Backends {
     private static final class Selected {
         final Backend backend;
         final Path libraryPath;
+        final Path librarySource;
+        final String sha256;
         final String step;
 
-        Selected(Backend backend, Path libraryPath, String step) {
+        Selected(Backend backend, NativeLibraryLoader.Loaded<Backend> loaded) {
             this.backend = backend;
-            this.libraryPath = libraryPath;
-            this.step = step;
+            this.libraryPath = loaded.path;
+            this.librarySource = loaded.source;
+            this.sha256 = loaded.sha256;
+            this.step = loaded.step;
         }
     }
 
@@ -48,9 +52,26 @@ public final class Backends {
         return selected().backend;
     }
 
-    /** Path of the loaded {@code libshmarray.so}: hand it to child JVMs as {@code -Dio.shmarray.library.path}. */
+    /**
+     * Path of the loaded image of {@code libshmarray.so}: normally a sealed in-memory copy,
+     * {@code /proc/<pid>/fd/<n>}, valid in this process only (see {@link VerifiedImages}).
+     */
     public static Path libraryPath() {
         return selected().libraryPath;
+    }
+
+    /**
+     * The file the library was read from ({@code -Dio.shmarray.library.path} or
+     * {@code java.library.path}), or null when it came from the jar: what a child JVM is told to
+     * load, beside {@link #librarySha256()}.
+     */
+    public static Path librarySource() {
+        return selected().librarySource;
+    }
+
+    /** SHA-256 (hex) of the loaded library's bytes; child JVMs refuse any other library. */
+    public static String librarySha256() {
+        return selected().sha256;
     }
 
     /** Which loader step found the library, for diagnostics. */
@@ -96,7 +117,7 @@ public final class Backends {
                     path -> open(kind, path), "the " + kind + " backend on JDK " + feature);
             LOG.log(Level.DEBUG, () -> "shmarray: " + kind + " backend on JDK " + Runtime.version()
                     + ", native library " + loaded.path + " (" + loaded.step + ")");
-            return new Selected(loaded.value, loaded.path, loaded.step);
+            return new Selected(loaded.value, loaded);
         } catch (LinkageError e) {
             return e;
         } catch (RuntimeException e) {

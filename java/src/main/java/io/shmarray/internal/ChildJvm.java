@@ -7,11 +7,17 @@ import java.util.List;
 
 /**
  * Builds the command line of a child JVM that can use shmarray at once: this JVM's
- * {@code java}, the same class path, {@code --enable-native-access=ALL-UNNAMED}, this JVM's
- * backend choice, and the path of the native library already loaded here (so the child never
- * extracts it again).
+ * {@code java}, the same class path, {@code --enable-native-access=ALL-UNNAMED}, and this JVM's
+ * verified choices, so that the child makes no choice of its own that the parent did not check:
+ * the backend, the SHA-256 of the library loaded here (the child refuses any other bytes), the
+ * file it came from when it was not the jar's own copy (re-verified by the child), the extraction
+ * directory, the temp directory, the reaper settings and the memfd switch.
  */
 public final class ChildJvm {
+
+    /** Settings a child inherits as they are, when set here. */
+    private static final List<String> PASSED_ON = List.of(Backends.PROPERTY, Reaper.PATH_PROPERTY,
+            Reaper.ENABLED_PROPERTY, VerifiedImages.MEMFD_PROPERTY);
 
     private ChildJvm() {}
 
@@ -34,9 +40,15 @@ public final class ChildJvm {
     public static List<String> jvmOptions() {
         List<String> opts = new ArrayList<>();
         opts.add("--enable-native-access=ALL-UNNAMED");
-        opts.add("-D" + NativeLibraryLoader.PATH_PROPERTY + "=" + Backends.libraryPath());
-        String backend = System.getProperty(Backends.PROPERTY);
-        if (backend != null) opts.add("-D" + Backends.PROPERTY + "=" + backend);
+        opts.add("-D" + NativeLibraryLoader.SHA256_PROPERTY + "=" + Backends.librarySha256());
+        Path source = Backends.librarySource();
+        if (source != null) opts.add("-D" + NativeLibraryLoader.PATH_PROPERTY + "=" + source);
+        opts.add("-D" + NativeLibraryLoader.EXTRACT_DIR_PROPERTY + "=" + NativeLibraryLoader.extractRoot());
+        opts.add("-Djava.io.tmpdir=" + Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath());
+        for (String p : PASSED_ON) {
+            String v = System.getProperty(p);
+            if (v != null) opts.add("-D" + p + "=" + v);
+        }
         return opts;
     }
 

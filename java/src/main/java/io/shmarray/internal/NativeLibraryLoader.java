@@ -2,52 +2,48 @@ package io.shmarray.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.EnumSet;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Finds and binds {@code libshmarray.so} through an ordered chain, and reports every step's
  * failure in one error:
  * <ol>
- *   <li>the explicit path in {@value #PATH_PROPERTY}, when set (worker JVMs receive their
- *       parent's path here, so they never extract again);
- *   <li>the library bundled in the jar under {@code io/shmarray/native/<platform-key>/},
- *       extracted once per library build into a private directory shared by every JVM of this
- *       user ({@value #EXTRACT_DIR_PROPERTY}, default {@code ${java.io.tmpdir}/shmarray-<uid>}),
- *       under a file lock so that many JVMs starting at once extract it once;
+ *   <li>the explicit path in {@value #PATH_PROPERTY}, when set;
+ *   <li>the library bundled in the jar under {@code io/shmarray/native/<platform-key>/};
  *   <li>{@code libshmarray.so} in an entry of {@code java.library.path}.
  * </ol>
- * A candidate is accepted when the binder (the backend's constructor, which also performs the ABI
- * handshake) succeeds; otherwise the next step is tried and the reason is kept for the error.
+ * <b>Nothing is loaded that was not verified as this user's own, and what is loaded is exactly the
+ * bytes that were verified.</b> A file on disk (steps 1 and 3) is read only after
+ * {@link TrustedPaths#readTrusted} accepted it: a regular file owned by root or this user that
+ * nobody else can write, in directories nobody else can change. The bytes read — or the bundled
+ * resource's bytes, read from the jar — are then checked against {@value #SHA256_PROPERTY} when it
+ * is set (a worker JVM gets its parent's hash there, so it loads the very same library), and
+ * handed to {@link VerifiedImages}, which stages them in a sealed in-memory file (or, without
+ * {@code memfd_create}, in a verified private directory, {@value #EXTRACT_DIR_PROPERTY}, default
+ * {@code ${java.io.tmpdir}/shmarray-<uid>}). The binder (the backend's constructor, which also
+ * performs the ABI handshake) loads that staged image. When a step fails, the next one is tried
+ * and the reason is kept for the error.
  *
- * <p><b>NOTE:</b> the extraction directory must be owned by this user and closed to others
- * (0700); a directory planted by someone else under a shared {@code /tmp} is refused, never used.
+ * <p><b>NOTE:</b> a directory or file planted by another user (a foreign owner, group/other write
+ * access, a symbolic link where a private directory is expected) is refused with an error naming
+ * the path, its owner and mode, and the property to set; it is never used or silently replaced.
  */
 public final class NativeLibraryLoader {
 
     /** System property: explicit path of {@code libshmarray.so}; tried first. */
     public static final String PATH_PROPERTY = "io.shmarray.library.path";
 
-    /** System property: the directory the bundled library is extracted into. */
+    /** System property: the directory for files shmarray writes (extractions without memfd, AOT caches). */
     public static final String EXTRACT_DIR_PROPERTY = "io.shmarray.extract.dir";
 
-    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
+    /**
+     * System property: the SHA-256 (hex) the loaded library must have. Set by shmarray for its
+     * worker JVMs (the parent's verified library); any candidate with other bytes is refused.
+     */
+    public static final String SHA256_PROPERTY = "io.shmarray.library.sha256";
 
     /** Binds a candidate library; throws (anything) to reject it. */
     @FunctionalInterface
@@ -55,15 +51,22 @@ public final class NativeLibraryLoader {
         T bind(Path library) throws Exception;
     }
 
-    /** A bound library: what the binder returned, the path, and the step that found it. */
+    /**
+     * A bound library: what the binder returned, the staged image that was bound, the file it was
+     * read from (null for the bundled resource), its SHA-256, and the step that found it.
+     */
     public static final class Loaded<T> {
         public final T value;
         public final Path path;
+        public final Path source;
+        public final String sha256;
         public final String step;
 
-        Loaded(T value, Path path, String step) {
+        Loaded(T value, Path path, Path source, String sha256, String step) {
             this.value = value;
             this.path = path;
+            this.source = source;
+            this.sha256 = sha256;
             this.step = step;
         }
     }
@@ -82,12 +85,20 @@ public final class NativeLibraryLoader {
         }
         return load(binder, what, System.getProperty(PATH_PROPERTY), platformKey, platformProblem,
                 NativeLibraryLoader.class.getClassLoader(), extractRoot(),
-                System.getProperty("java.library.path", ""));
+                System.getProperty("java.library.path", ""), System.getProperty(SHA256_PROPERTY));
     }
 
     static <T> Loaded<T> load(Binder<T> binder, String what, String explicitPath, String platformKey,
             String platformProblem, ClassLoader loader, Path extractRoot, String javaLibraryPath) {
+        return load(binder, what, explicitPath, platformKey, platformProblem, loader, extractRoot, javaLibraryPath, null);
+    }
+
+    static <T> Loaded<T> load(Binder<T> binder, String what, String explicitPath, String platformKey,
+            String platformProblem, ClassLoader loader, Path extractRoot, String javaLibraryPath,
+            String expectedSha256) {
         List<String> failures = new ArrayList<>();
+        String expected = expectedSha256 == null || expectedSha256.isBlank() ? null
+                : expectedSha256.trim().toLowerCase(java.util.Locale.ROOT);
 
         // 1. explicit path
         if (explicitPath == null || explicitPath.isBlank()) {
@@ -95,28 +106,28 @@ public final class NativeLibraryLoader {
         } else {
             Path p = Path.of(explicitPath).toAbsolutePath();
             String step = "-D" + PATH_PROPERTY + "=" + explicitPath;
-            Loaded<T> loaded = tryBind(binder, p, step, failures);
+            Loaded<T> loaded = tryFile(binder, p, step, extractRoot, expected, failures);
             if (loaded != null) return loaded;
         }
 
-        // 2. bundled resource, extracted once
+        // 2. bundled resource
         if (platformKey == null) {
             failures.add("bundled library: " + platformProblem);
         } else {
             String resource = Platform.resourcePath(platformKey);
             String step = "bundled resource " + resource;
-            Path extracted = null;
+            byte[] bytes = null;
             try {
-                extracted = extractBundled(loader, resource, extractRoot, Platform.LIBRARY_FILE, false);
-                if (extracted == null) {
+                bytes = readResource(loader, resource);
+                if (bytes == null) {
                     failures.add(step + ": not on the class path (a jar built without the native"
                             + " library, or a repackaged jar that dropped io/shmarray/native/)");
                 }
-            } catch (IOException | RuntimeException e) {
-                failures.add(step + ": extraction into " + extractRoot + " failed: " + e);
+            } catch (IOException e) {
+                failures.add(step + ": cannot read it: " + e);
             }
-            if (extracted != null) {
-                Loaded<T> loaded = tryBind(binder, extracted, step + " (extracted to " + extracted + ")", failures);
+            if (bytes != null) {
+                Loaded<T> loaded = tryBytes(binder, bytes, null, step, extractRoot, expected, failures);
                 if (loaded != null) return loaded;
             }
         }
@@ -126,9 +137,9 @@ public final class NativeLibraryLoader {
         for (String entry : javaLibraryPath.split(java.io.File.pathSeparator)) {
             if (entry.isBlank()) continue;
             Path p = Path.of(entry).resolve(Platform.LIBRARY_FILE).toAbsolutePath();
-            if (Files.isRegularFile(p)) {
+            if (Files.exists(p)) {
                 found = true;
-                Loaded<T> loaded = tryBind(binder, p, "java.library.path entry " + entry, failures);
+                Loaded<T> loaded = tryFile(binder, p, "java.library.path entry " + entry, extractRoot, expected, failures);
                 if (loaded != null) return loaded;
             }
         }
@@ -146,16 +157,48 @@ public final class NativeLibraryLoader {
         throw new UnsatisfiedLinkError(msg.toString());
     }
 
-    private static <T> Loaded<T> tryBind(Binder<T> binder, Path p, String step, List<String> failures) {
-        if (!Files.isRegularFile(p)) {
-            failures.add(step + ": " + p + " is not a readable file");
+    /** Reads a file only once it is verified as trusted, then tries its bytes. */
+    private static <T> Loaded<T> tryFile(Binder<T> binder, Path p, String step, Path extractRoot, String expected,
+            List<String> failures) {
+        byte[] bytes;
+        try {
+            bytes = TrustedPaths.readTrusted(p, "use a library file of your own (or root's) that only its owner"
+                    + " can write, in directories only root or you can change");
+        } catch (IOException | RuntimeException e) {
+            failures.add(step + ": " + e.getMessage());
+            return null;
+        }
+        return tryBytes(binder, bytes, p, step, extractRoot, expected, failures);
+    }
+
+    /** Checks the expected hash, stages the verified bytes and binds the staged image. */
+    private static <T> Loaded<T> tryBytes(Binder<T> binder, byte[] bytes, Path source, String step, Path extractRoot,
+            String expected, List<String> failures) {
+        String hash = VerifiedImages.sha256(bytes);
+        String where = source == null ? "" : source + ": ";
+        if (expected != null && !expected.equals(hash)) {
+            failures.add(step + ": " + where + "SHA-256 " + hash + " differs from the library this JVM was told to"
+                    + " load (-D" + SHA256_PROPERTY + "=" + expected + "): changed since its parent verified it; refused");
+            return null;
+        }
+        VerifiedImages.Image image;
+        try {
+            image = VerifiedImages.stage(Platform.LIBRARY_FILE, bytes, false, extractRoot);
+        } catch (IOException | RuntimeException e) {
+            failures.add(step + ": " + where + "cannot stage it for loading: " + e.getMessage());
             return null;
         }
         try {
-            return new Loaded<>(binder.bind(p), p, step);
+            return new Loaded<>(binder.bind(image.path), image.path, source, hash, step + " (" + image.how + ")");
         } catch (Exception | LinkageError e) {
-            failures.add(step + ": " + p + ": " + e);
+            failures.add(step + ": " + where + e);
             return null;
+        }
+    }
+
+    private static byte[] readResource(ClassLoader loader, String resource) throws IOException {
+        try (InputStream in = loader.getResourceAsStream(resource)) {
+            return in == null ? null : in.readAllBytes();
         }
     }
 
@@ -163,115 +206,25 @@ public final class NativeLibraryLoader {
     public static Path extractRoot() {
         String configured = System.getProperty(EXTRACT_DIR_PROPERTY);
         if (configured != null && !configured.isBlank()) return Path.of(configured).toAbsolutePath();
-        return Path.of(System.getProperty("java.io.tmpdir"), "shmarray-" + currentUid()).toAbsolutePath();
-    }
-
-    /** The effective uid of this process (owner of /proc/self). */
-    static int currentUid() {
-        try {
-            return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
-            throw new IllegalStateException("cannot read this process's uid from /proc/self", e);
-        }
+        return Path.of(System.getProperty("java.io.tmpdir"), "shmarray-" + TrustedPaths.currentUid()).toAbsolutePath();
     }
 
     /**
-     * Extracts a bundled library once per build (its SHA-256 names the directory) and returns
-     * the path, or {@code null} when the resource does not exist. Safe for many JVMs and
-     * threads at once: writers serialize on a lock file and publish by atomic rename, readers
-     * only accept a file whose content hash matches.
+     * Extracts a bundled resource into the verified private directory {@code root} (as the loader
+     * does when no memfd can be used) and returns the path, or {@code null} when the resource does
+     * not exist.
      */
     static Path extractBundled(ClassLoader loader, String resource, Path root) throws IOException {
-        return extractBundled(loader, resource, root, Platform.LIBRARY_FILE, false);
+        byte[] bytes = readResource(loader, resource);
+        return bytes == null ? null : VerifiedImages.extract(root, Platform.LIBRARY_FILE, bytes, false);
     }
 
-    /** As above, into a file named {@code fileName}, executable by its owner when asked. */
-    static Path extractBundled(ClassLoader loader, String resource, Path root, String fileName, boolean executable)
-            throws IOException {
-        byte[] bytes;
-        try (InputStream in = loader.getResourceAsStream(resource)) {
-            if (in == null) return null;
-            bytes = in.readAllBytes();
-        }
-        String hash = sha256(bytes);
-        Path dir = root.resolve(hash.substring(0, 32));
-        Path target = dir.resolve(fileName);
-        if (matches(target, bytes.length, hash)) return target;
-
-        ensurePrivateDirectory(root);
-        ensurePrivateDirectory(dir);
-        synchronized (NativeLibraryLoader.class) { // FileLock is per JVM; threads queue here
-            try (FileChannel lockChannel = FileChannel.open(dir.resolve(".lock"),
-                    StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                 FileLock ignored = lockChannel.lock()) {
-                if (matches(target, bytes.length, hash)) return target;
-                Path tmp = Files.createTempFile(dir, "libshmarray", ".tmp");
-                boolean success = false;
-                try {
-                    try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                        ByteBuffer buf = ByteBuffer.wrap(bytes);
-                        while (buf.hasRemaining()) out.write(buf);
-                        out.force(true);
-                    }
-                    if (executable) Files.setPosixFilePermissions(tmp, OWNER_ONLY);
-                    try {
-                        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                    } catch (AtomicMoveNotSupportedException e) {
-                        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-                    }
-                    success = true;
-                } finally {
-                    if (!success) Files.deleteIfExists(tmp);
-                }
-            }
-        }
-        if (!matches(target, bytes.length, hash)) {
-            throw new IOException("extracted " + target + " but its content does not match the bundled library");
-        }
-        return target;
-    }
-
-    private static boolean matches(Path file, long size, String hash) throws IOException {
-        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) || Files.size(file) != size) return false;
-        return sha256(Files.readAllBytes(file)).equals(hash);
-    }
-
-    /** Creates {@code dir} 0700 if missing; refuses a symlink, another owner, or group/other access. */
-    public static void ensurePrivateDirectory(Path dir) throws IOException {
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-            try {
-                Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
-            } catch (java.nio.file.FileAlreadyExistsException raced) {
-                // another JVM created it: checked below like any existing directory
-            }
-            Files.setPosixFilePermissions(dir, OWNER_ONLY); // the umask may have removed bits
-        }
-        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-            throw new IOException("refusing " + dir + ": not a directory (or a symbolic link)");
-        }
-        int owner = (Integer) Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS);
-        int me = currentUid();
-        if (owner != me) {
-            throw new IOException("refusing " + dir + ": owned by uid " + owner + ", not by this user (uid "
-                    + me + "); set -D" + EXTRACT_DIR_PROPERTY + " to a private directory");
-        }
-        Set<PosixFilePermission> perms = Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS);
-        EnumSet<PosixFilePermission> open = EnumSet.noneOf(PosixFilePermission.class);
-        for (PosixFilePermission p : perms) {
-            if (!OWNER_ONLY.contains(p)) open.add(p);
-        }
-        if (!open.isEmpty()) {
-            throw new IOException("refusing " + dir + ": group/other may access it (" + PosixFilePermissions.toString(perms)
-                    + "); expected rwx------");
-        }
-    }
-
-    /** Hex SHA-256 of {@code bytes} (names extraction and AOT cache directories). */
-    public static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required by every Java platform", e);
-        }
+    /**
+     * The bytes of a bundled resource of this platform ({@code io/shmarray/native/<key>/<file>}),
+     * or null when absent.
+     */
+    static byte[] bundled(String fileName) throws IOException {
+        return readResource(NativeLibraryLoader.class.getClassLoader(),
+                Platform.RESOURCE_ROOT + "/" + Platform.key() + "/" + fileName);
     }
 }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -17,8 +16,11 @@ import java.nio.file.Path;
  * <p>If the helper cannot be started (no executable, {@code noexec} temp directory, fork limits),
  * a warning is logged once and the startup sweep remains the only reclamation.
  *
- * <p>Located, in order: {@value #PATH_PROPERTY}; {@code shmarray-reaper} next to the loaded
- * library; the copy bundled in the jar, extracted like the library.
+ * <p>Its bytes come from {@value #PATH_PROPERTY} when set — read only after
+ * {@link TrustedPaths#readTrusted} accepted the file — else from the copy bundled in the jar; they
+ * are executed from a sealed in-memory copy ({@link VerifiedImages}), so what runs is exactly
+ * what was verified. Nothing found "beside" the library or in a shared directory is ever run.
+ * The helper names itself {@code shmarray-reaper} ({@code ps}, {@code /proc/<pid>/comm}).
  */
 public final class Reaper {
 
@@ -99,13 +101,17 @@ public final class Reaper {
 
     private static Path locate() throws IOException {
         String explicit = System.getProperty(PATH_PROPERTY);
-        if (explicit != null && !explicit.isBlank()) return Path.of(explicit);
-        Path beside = Backends.libraryPath().resolveSibling(EXECUTABLE);
-        if (Files.isExecutable(beside)) return beside;
-        String resource = Platform.RESOURCE_ROOT + "/" + Platform.key() + "/" + EXECUTABLE;
-        Path extracted = NativeLibraryLoader.extractBundled(Reaper.class.getClassLoader(), resource,
-                NativeLibraryLoader.extractRoot(), EXECUTABLE, true);
-        if (extracted == null) throw new IOException(resource + " is not in the jar and " + beside + " does not exist");
-        return extracted;
+        byte[] bytes;
+        if (explicit != null && !explicit.isBlank()) {
+            bytes = TrustedPaths.readTrusted(Path.of(explicit), "-D" + PATH_PROPERTY
+                    + " must name an executable of your own (or root's) that only its owner can write");
+        } else {
+            bytes = NativeLibraryLoader.bundled(EXECUTABLE);
+            if (bytes == null) {
+                throw new IOException(Platform.RESOURCE_ROOT + "/" + Platform.key() + "/" + EXECUTABLE
+                        + " is not in the jar; set -D" + PATH_PROPERTY);
+            }
+        }
+        return VerifiedImages.stage(EXECUTABLE, bytes, true, NativeLibraryLoader.extractRoot()).path;
     }
 }

@@ -2,13 +2,14 @@ package io.shmarray.runtime;
 
 import io.shmarray.internal.ChildJvm;
 import io.shmarray.internal.NativeLibraryLoader;
+import io.shmarray.internal.TrustedPaths;
+import io.shmarray.internal.VerifiedImages;
 import java.io.File;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -18,7 +19,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the first time a worker is needed, a training JVM runs the worker's start-up path once in the
  * background ({@code -XX:AOTCacheOutput}); once its cache is complete, every later worker starts
  * with {@code -XX:AOTCache}. The cache lives in this user's private extraction directory (an AOT
- * cache is code: nobody else may write it), keyed by the JDK and the class path.
+ * cache is code: nobody else may write it), keyed by the JDK and the class path. The directory and
+ * every ancestor are verified before anything in it is looked at, and a cache file is used only
+ * when it is this user's own regular file that nobody else can write ({@link TrustedPaths}).
+ * The training JVM runs under a small {@code /bin/sh} wrapper that installs its output by atomic
+ * rename, or removes it, even when this JVM has already exited; temporary files of training runs
+ * that died are removed by the next JVM.
  *
  * <p><b>NOTE:</b> only for JDK 25+ and class paths made of jar files (AOT caches refuse
  * directories); {@code -Dio.shmarray.aotCache=false} turns it off. A cache the JVM finds unusable
@@ -38,7 +44,8 @@ final class AotCache {
         try {
             Path cache = cacheFile();
             if (cache == null) return List.of();
-            if (Files.isRegularFile(cache)) {
+            if (TrustedPaths.isOwnFile(cache, "set -D" + NativeLibraryLoader.EXTRACT_DIR_PROPERTY
+                    + " to a private directory, or -D" + PROPERTY + "=false")) {
                 return List.of("-XX:AOTCache=" + cache, "-Xlog:aot=off", "-Xlog:cds=off");
             }
             if (TRAINING.compareAndSet(false, true)) train(cache);
@@ -57,10 +64,30 @@ final class AotCache {
             if (!jarsOnly(p, 0)) return null; // directories (also via a manifest Class-Path): AOT cannot cache them
             key.append('|').append(p).append(':').append(Files.size(p)).append(':').append(Files.getLastModifiedTime(p));
         }
-        Path dir = NativeLibraryLoader.extractRoot().resolve("aot");
-        NativeLibraryLoader.ensurePrivateDirectory(NativeLibraryLoader.extractRoot());
-        NativeLibraryLoader.ensurePrivateDirectory(dir);
-        return dir.resolve(NativeLibraryLoader.sha256(key.toString().getBytes(StandardCharsets.UTF_8)).substring(0, 32) + ".aot");
+        String remedy = "set -D" + NativeLibraryLoader.EXTRACT_DIR_PROPERTY + " to a private directory, or -D"
+                + PROPERTY + "=false";
+        Path root = TrustedPaths.privateDirectory(NativeLibraryLoader.extractRoot(), remedy);
+        Path dir = TrustedPaths.privateDirectory(root.resolve("aot"), remedy);
+        removeStaleTrainingFiles(dir);
+        return dir.resolve(VerifiedImages.sha256(key.toString().getBytes(StandardCharsets.UTF_8)).substring(0, 32) + ".aot");
+    }
+
+    private static final java.util.regex.Pattern TRAINING_FILE =
+            java.util.regex.Pattern.compile("[0-9a-f]{32}\\.aot\\.([0-9]{1,10})\\.tmp(\\.config)?");
+
+    /** Removes temporary files of training runs whose JVM is gone (killed, or its machine rebooted). */
+    static void removeStaleTrainingFiles(Path dir) {
+        try (java.nio.file.DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.tmp*")) {
+            for (Path f : files) {
+                java.util.regex.Matcher m = TRAINING_FILE.matcher(f.getFileName().toString());
+                if (!m.matches()) continue;
+                long pid = Long.parseLong(m.group(1));
+                if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) continue; // still training
+                Files.deleteIfExists(f);
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // best effort: a leftover is removed next time
+        }
     }
 
     /** Whether {@code p} is a jar whose manifest Class-Path (followed) names only jars. */
@@ -84,24 +111,23 @@ final class AotCache {
         }
     }
 
-    /** Runs a training JVM in the background; its finished cache is moved into place atomically. */
+    /**
+     * Runs a training JVM in the background under {@code /bin/sh}, which installs its finished cache
+     * by atomic rename (or removes the partial output) whether or not this JVM is still running.
+     * The temporary name carries the shell's pid, so that a later JVM can tell a run that died.
+     */
     private static void train(Path cache) throws IOException {
-        Path tmp = cache.resolveSibling(cache.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
-        List<String> cmd = new ArrayList<>(ChildJvm.command(WorkerMain.class.getName(), List.of(WorkerMain.TRAIN)));
-        cmd.add(1, "-XX:AOTCacheOutput=" + tmp);
-        Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        p.onExit().thenAccept(done -> {
-            try {
-                if (done.exitValue() == 0 && Files.isRegularFile(tmp)) {
-                    Files.move(tmp, cache, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                    LOG.log(Level.DEBUG, "shmarray: AOT cache for workers ready: " + cache);
-                }
-                Files.deleteIfExists(tmp);
-                Files.deleteIfExists(tmp.resolveSibling(tmp.getFileName() + ".config"));
-            } catch (IOException e) {
-                LOG.log(Level.DEBUG, "shmarray: AOT cache not installed: " + e);
-            }
-        });
+        List<String> java = ChildJvm.command(WorkerMain.class.getName(), List.of(WorkerMain.TRAIN));
+        String script = "tmp=\"$SHMARRAY_AOT_CACHE.$$.tmp\"; java=\"$1\"; shift; "
+                + "if \"$java\" \"-XX:AOTCacheOutput=$tmp\" \"$@\" && [ -f \"$tmp\" ]; then"
+                + " mv -f \"$tmp\" \"$SHMARRAY_AOT_CACHE\"; fi; rm -f \"$tmp\" \"$tmp.config\"";
+        List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c", script, "shmarray-aot-training"));
+        cmd.addAll(java);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().put("SHMARRAY_AOT_CACHE", cache.toString());
+        Process p = pb.start();
+        p.onExit().thenAccept(done -> LOG.log(Level.DEBUG, () -> "shmarray: AOT training for workers ended (exit "
+                + done.exitValue() + "); cache " + (Files.isRegularFile(cache) ? "ready: " : "absent: ") + cache));
     }
 }

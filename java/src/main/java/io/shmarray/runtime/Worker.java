@@ -141,15 +141,9 @@ final class Worker implements AutoCloseable {
             in.write((HexFormat.of().formatHex(secret) + "\n").getBytes(StandardCharsets.US_ASCII));
             in.flush();
 
-            SocketChannel sc = accept(server, p, pump, options.startTimeout().toMillis(), tail);
-            Files.deleteIfExists(socketPath); // connected: nobody else may connect
-            Channel ch = new Channel(sc, maxFrame);
-            try {
-                ch.authenticateWorker(secret, me, 30_000);
-            } catch (IOException | RuntimeException e) {
-                ch.close();
-                throw e;
-            }
+            Channel ch = acceptAuthenticated(server, p, pump, options.startTimeout().toMillis(), tail, secret, me,
+                    maxFrame);
+            Files.deleteIfExists(socketPath); // authenticated: nobody else may connect
             Worker w = new Worker(p, ch, in, tail, pump, maxFrame);
             success = true;
             return w;
@@ -177,8 +171,46 @@ final class Worker implements AutoCloseable {
         }
     }
 
+    /** Longest wait for one connection's authentication: a real worker answers in milliseconds. */
+    static final long AUTH_ATTEMPT_MILLIS = 5_000;
+
+    /**
+     * Accepts connections until one proves it knows the secret. A connection that fails (another
+     * process of this user that connected first, by mistake or not) is closed and the next one is
+     * taken, within the start-up deadline; the worker's own connection waits in the backlog
+     * meanwhile. Only this user can reach the socket (its directory is 0700, and the peer's uid is
+     * checked before anything is read).
+     */
+    private static Channel acceptAuthenticated(ServerSocketChannel server, Process p, Thread pump, long timeoutMillis,
+            Deque<String> tail, byte[] secret, UserPrincipal me, long maxFrame) throws IOException {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        List<String> refused = new ArrayList<>();
+        while (true) {
+            long left = (deadline - System.nanoTime()) / 1_000_000L;
+            SocketChannel sc;
+            try {
+                sc = accept(server, p, pump, left, timeoutMillis, tail);
+            } catch (WorkerStartException e) {
+                if (refused.isEmpty()) throw e;
+                throw new WorkerStartException(e.getMessage() + "; meanwhile " + refused.size()
+                        + " other connection(s) to its socket failed authentication and were closed: " + refused,
+                        e.exitCode(), tailOf(tail));
+            }
+            Channel ch = new Channel(sc, maxFrame);
+            try {
+                ch.authenticateWorker(secret, me, Math.max(1, Math.min(AUTH_ATTEMPT_MILLIS, left)));
+                return ch;
+            } catch (IOException | RuntimeException e) {
+                ch.close();
+                refused.add(String.valueOf(e.getMessage()));
+                System.getLogger("io.shmarray").log(System.Logger.Level.WARNING, "shmarray: a connection to the socket"
+                        + " of starting worker " + p.pid() + " failed authentication and was closed (" + e + ")");
+            }
+        }
+    }
+
     private static SocketChannel accept(ServerSocketChannel server, Process p, Thread pump, long timeoutMillis,
-            Deque<String> tail) throws IOException {
+            long startTimeoutMillis, Deque<String> tail) throws IOException {
         server.configureBlocking(false);
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
         try (Selector sel = Selector.open()) {
@@ -193,7 +225,7 @@ final class Worker implements AutoCloseable {
                 }
                 long left = (deadline - System.nanoTime()) / 1_000_000L;
                 if (left <= 0) {
-                    throw new WorkerStartException("worker JVM did not connect within " + timeoutMillis
+                    throw new WorkerStartException("worker JVM did not connect within " + startTimeoutMillis
                             + " ms (killed)", -1, tailOf(tail));
                 }
                 sel.select(Math.min(left, 100));

@@ -76,9 +76,14 @@ final class FfmBackend implements Backend {
         sweep = bind(lib, "shmarray_sweep", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG));
     }
 
-    /** Loads {@code library} and binds every function; called reflectively by {@link Backends}. */
+    /**
+     * Loads {@code library} and binds every function; called reflectively by {@link Backends}.
+     * The name is handed to {@code dlopen} as it is: the {@code Path} overload of
+     * {@code libraryLookup} canonicalizes it first, which turns a sealed in-memory copy
+     * ({@code /proc/<pid>/fd/<n>}) into the unopenable {@code /memfd:... (deleted)}.
+     */
     static FfmBackend open(Path library) {
-        return new FfmBackend(SymbolLookup.libraryLookup(library, Arena.global()));
+        return new FfmBackend(SymbolLookup.libraryLookup(library.toString(), Arena.global()));
     }
 
     private static MethodHandle bind(SymbolLookup lib, String symbol, FunctionDescriptor fd) {

@@ -91,7 +91,7 @@ class NativeLibraryLoaderTest {
 
     @Test
     void refusesADirectoryOfAnotherUser() throws Exception {
-        if (NativeLibraryLoader.currentUid() != 0) {
+        if (TrustedPaths.currentUid() != 0) {
             TestSupport.skip("needs root to chown a directory to another uid");
         }
         Path foreign = Files.createDirectory(tmp.resolve("foreign"));
@@ -149,16 +149,18 @@ class NativeLibraryLoaderTest {
     }
 
     @Test
-    void explicitPathComesFirstAndFallsThroughWhenBad() {
-        Path real = Backends.libraryPath();
+    void explicitPathComesFirstAndFallsThroughWhenBad() throws Exception {
+        Path real = TestSupport.nativeBuildFile("libshmarray.so").toRealPath();
         NativeLibraryLoader.Loaded<String> explicit = NativeLibraryLoader.load(p -> "bound " + p, "a test",
                 real.toString(), Platform.key(), null, CL, tmp.resolve("x"), "");
-        assertEquals(real, explicit.path);
+        assertEquals(real, explicit.source);
+        assertEquals(VerifiedImages.sha256(Files.readAllBytes(real)), explicit.sha256);
         assertTrue(explicit.step.startsWith("-Dio.shmarray.library.path"), explicit.step);
 
         NativeLibraryLoader.Loaded<String> fallback = NativeLibraryLoader.load(p -> "bound " + p, "a test",
                 tmp.resolve("missing.so").toString(), Platform.key(), null, CL, tmp.resolve("x"), "");
         assertTrue(fallback.step.startsWith("bundled resource"), fallback.step);
+        assertNull(fallback.source, "the bundled library has no file of origin");
     }
 
     @Test
@@ -167,7 +169,7 @@ class NativeLibraryLoaderTest {
         Files.copy(Backends.libraryPath(), dir.resolve("libshmarray.so"));
         NativeLibraryLoader.Loaded<String> loaded = NativeLibraryLoader.load(p -> "bound", "a test", null,
                 "nowhere-arch", null, CL, tmp.resolve("x"), "/does/not/exist:" + dir);
-        assertEquals(dir.resolve("libshmarray.so"), loaded.path);
+        assertEquals(dir.resolve("libshmarray.so").toRealPath(), loaded.source);
         assertTrue(loaded.step.contains("java.library.path"), loaded.step);
     }
 

@@ -502,5 +502,13 @@ class WorkerProcessTest {
         assertEquals(0, r.exitCode, r.toString());
         assertTrue(r.output.contains("AOT-USED true"), r.toString());
         assertFalse(r.output.contains("AOTConfiguration"), "the training run's output is not shown: " + r);
+        List<String> left = List.of();
+        for (long end = System.nanoTime() + 10_000_000_000L; System.nanoTime() < end; Thread.sleep(100)) {
+            try (java.util.stream.Stream<Path> s = Files.list(extract.resolve("aot"))) {
+                left = s.map(p -> p.getFileName().toString()).filter(n -> !n.endsWith(".aot")).toList();
+            }
+            if (left.isEmpty()) break;
+        }
+        assertEquals(List.of(), left, "the training run leaves nothing but the cache behind");
     }
 }

@@ -1,0 +1,189 @@
+package io.shmarray.internal;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Makes bytes that were verified in memory loadable ({@code dlopen}) or executable ({@code exec})
+ * <b>without any window</b> in which another process could change them:
+ * <ol>
+ *   <li>by default, an anonymous in-memory file ({@code memfd_create}), written once, then
+ *       <b>sealed</b> against any write, shrink or growth, read back and compared, and reached
+ *       through {@code /proc/<this pid>/fd/<n>}. Nothing is written to disk, no directory is
+ *       trusted, and the descriptor stays open for the life of the JVM (one per image);
+ *   <li>when {@code memfd_create} is unavailable (old kernels, seccomp filters) or
+ *       {@value #MEMFD_PROPERTY}{@code =false}: a file in a <b>private directory</b> whose every
+ *       ancestor was verified first ({@link TrustedPaths}), named by the content's SHA-256,
+ *       extracted once under a file lock and shared by this user's JVMs. Only this user (and
+ *       root) can change anything there.
+ * </ol>
+ * An image is staged once per JVM and content; later calls return the same path.
+ */
+public final class VerifiedImages {
+
+    /** System property: {@code false} stages images as files in the extraction directory instead. */
+    public static final String MEMFD_PROPERTY = "io.shmarray.memfd";
+
+    /** What to do when a directory or file is refused. */
+    static final String REMEDY = "set -D" + NativeLibraryLoader.EXTRACT_DIR_PROPERTY
+            + " to a directory of your own that only you can access (or remove the offending entry)";
+
+    private static final System.Logger LOG = System.getLogger("io.shmarray");
+    private static final Map<String, Image> STAGED = new ConcurrentHashMap<>();
+
+    /** A staged image: the path to load or execute, its content hash, and how it was staged. */
+    public static final class Image {
+        public final Path path;
+        public final String sha256;
+        public final String how;
+
+        Image(Path path, String sha256, String how) {
+            this.path = path;
+            this.sha256 = sha256;
+            this.how = how;
+        }
+    }
+
+    private VerifiedImages() {}
+
+    /**
+     * Stages {@code bytes} (already verified by the caller) as {@code fileName}.
+     *
+     * @param executable whether the image will be executed (files get mode 0700, else 0600)
+     * @param extractRoot where files go when no memfd can be used
+     */
+    static Image stage(String fileName, byte[] bytes, boolean executable, Path extractRoot) throws IOException {
+        String hash = sha256(bytes);
+        String key = fileName + ':' + hash + ':' + executable;
+        Image staged = STAGED.get(key);
+        if (staged != null) return staged;
+        synchronized (VerifiedImages.class) {
+            staged = STAGED.get(key);
+            if (staged != null) return staged;
+            IOException memfdProblem = null;
+            if (Boolean.parseBoolean(System.getProperty(MEMFD_PROPERTY, "true"))) {
+                try {
+                    staged = new Image(memfd(fileName, bytes), hash, "sealed in-memory copy (memfd)");
+                } catch (IOException | RuntimeException | LinkageError e) {
+                    memfdProblem = e instanceof IOException ? (IOException) e : new IOException(e.toString(), e);
+                    LOG.log(Level.DEBUG, "shmarray: no memfd for " + fileName + " (" + e
+                            + "); extracting it into a verified private directory instead");
+                }
+            }
+            if (staged == null) {
+                try {
+                    staged = new Image(extract(extractRoot, fileName, bytes, executable), hash,
+                            "extracted to a verified private directory");
+                } catch (IOException e) {
+                    if (memfdProblem != null) e.addSuppressed(memfdProblem);
+                    throw e;
+                }
+            }
+            STAGED.put(key, staged);
+            return staged;
+        }
+    }
+
+    /** Writes, seals and re-reads a memfd; returns its {@code /proc/<pid>/fd/<n>} path. */
+    private static Path memfd(String fileName, byte[] bytes) throws IOException {
+        String name = "shmarray:" + fileName;
+        int fd;
+        try {
+            fd = Libc.memfdCreate(name, Libc.MFD_CLOEXEC | Libc.MFD_ALLOW_SEALING | Libc.MFD_EXEC);
+        } catch (Libc.Errno e) {
+            if (e.errno != Libc.EINVAL) throw e;
+            fd = Libc.memfdCreate(name, Libc.MFD_CLOEXEC | Libc.MFD_ALLOW_SEALING); // kernel < 6.3: no MFD_EXEC
+        }
+        boolean success = false;
+        try {
+            Path self = Path.of("/proc/self/fd/" + fd);
+            try (FileChannel out = FileChannel.open(self, StandardOpenOption.WRITE)) {
+                ByteBuffer buf = ByteBuffer.wrap(bytes);
+                while (buf.hasRemaining()) out.write(buf);
+            }
+            Libc.addSeals(fd, Libc.F_SEAL_SHRINK | Libc.F_SEAL_GROW | Libc.F_SEAL_WRITE | Libc.F_SEAL_SEAL);
+            if (!Arrays.equals(bytes, Files.readAllBytes(self))) {
+                throw new IOException("the sealed in-memory copy of " + fileName + " differs from the verified bytes");
+            }
+            success = true;
+            return Path.of("/proc/" + ProcessHandle.current().pid() + "/fd/" + fd);
+        } finally {
+            if (!success) Libc.close(fd);
+        }
+    }
+
+    /**
+     * Extracts {@code bytes} once per content (its SHA-256 names the directory) into the private
+     * directory {@code root}, verifying {@code root}, its ancestors and the content directory before
+     * looking at any file inside. Safe for many JVMs and threads at once: writers serialize on a
+     * lock file and publish by atomic rename; an existing file is reused only when it is this
+     * user's own and its content matches.
+     */
+    static Path extract(Path root, String fileName, byte[] bytes, boolean executable) throws IOException {
+        String hash = sha256(bytes);
+        Path verifiedRoot = TrustedPaths.privateDirectory(root, REMEDY);
+        Path dir = TrustedPaths.privateDirectory(verifiedRoot.resolve(hash.substring(0, 32)), REMEDY);
+        Path target = dir.resolve(fileName);
+        if (matches(target, bytes.length, hash)) return target;
+        synchronized (VerifiedImages.class) { // FileLock is per JVM; threads queue here
+            try (FileChannel lockChannel = FileChannel.open(dir.resolve(".lock"),
+                    StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+                 FileLock ignored = lockChannel.lock()) {
+                if (matches(target, bytes.length, hash)) return target;
+                Path tmp = Files.createTempFile(dir, fileName, ".tmp",
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                boolean success = false;
+                try {
+                    try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+                        ByteBuffer buf = ByteBuffer.wrap(bytes);
+                        while (buf.hasRemaining()) out.write(buf);
+                        out.force(true);
+                    }
+                    Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString(executable ? "rwx------" : "rw-------"));
+                    try {
+                        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                    } catch (AtomicMoveNotSupportedException e) {
+                        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+                    }
+                    success = true;
+                } finally {
+                    if (!success) Files.deleteIfExists(tmp);
+                }
+            }
+        }
+        if (!matches(target, bytes.length, hash)) {
+            throw new IOException("extracted " + target + " but its content does not match the verified bytes");
+        }
+        return target;
+    }
+
+    private static boolean matches(Path file, long size, String hash) throws IOException {
+        if (!TrustedPaths.isOwnFile(file, REMEDY) || Files.size(file) != size) return false;
+        return sha256(Files.readAllBytes(file)).equals(hash);
+    }
+
+    /** Hex SHA-256 of {@code bytes}. */
+    public static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required by every Java platform", e);
+        }
+    }
+}

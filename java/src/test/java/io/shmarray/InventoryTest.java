@@ -1,0 +1,35 @@
+package io.shmarray;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.shmarray.internal.TrustedPaths;
+import io.shmarray.testing.NoLeakedSegments;
+import io.shmarray.testing.TestSupport;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** What {@link Inventory} lists: this user's segments only, as its Javadoc says. */
+@ExtendWith(NoLeakedSegments.class)
+class InventoryTest {
+
+    @Test
+    void anotherUsersSegmentIsNotListedEvenWhenReadable() throws Exception {
+        if (TrustedPaths.currentUid() != 0) TestSupport.skip("needs root to give a segment to another uid");
+        try (SharedDoubleArray a = SharedDoubleArray.create(100)) {
+            Path file = Path.of("/dev/shm", a.name());
+            assertTrue(Inventory.list().stream().anyMatch(s -> s.name().equals(a.name())), "ours is listed");
+            Files.setAttribute(file, "unix:uid", 65534);
+            try {
+                assertTrue(Files.isReadable(file), "root can still read it");
+                assertFalse(Inventory.list().stream().anyMatch(s -> s.name().equals(a.name())),
+                        "another user's segment is not listed");
+                assertFalse(Inventory.inspect(a.name()).isPresent(), "nor inspected");
+            } finally {
+                Files.setAttribute(file, "unix:uid", 0);
+            }
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package io.shmarray.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.shmarray.testing.NoLeakedSegments;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Start-up hygiene of worker JVMs: a socket grabbed by another process first, AOT training leftovers. */
+@ExtendWith(NoLeakedSegments.class)
+class WorkerLaunchTest {
+
+    @TempDir
+    Path tmp;
+
+    private static Set<Path> sockets(Path dir) throws Exception {
+        try (Stream<Path> s = Files.list(dir)) {
+            Set<Path> out = new HashSet<>();
+            s.filter(p -> p.getFileName().toString().endsWith(".sock")).forEach(out::add);
+            return out;
+        }
+    }
+
+    /**
+     * Another process of this user connects to a starting worker's socket before the worker does
+     * and sends garbage: that connection is closed, the real worker is still accepted, and the
+     * worker serves tasks.
+     */
+    @Test
+    @Timeout(120)
+    void aConnectionThatGrabsTheSocketFirstIsClosedAndTheWorkerStillStarts() throws Exception {
+        Path dir = Worker.socketDir();
+        Set<Path> before = sockets(dir);
+        AtomicBoolean stop = new AtomicBoolean();
+        CompletableFuture<String> impostor = CompletableFuture.supplyAsync(() -> {
+            try {
+                while (!stop.get()) {
+                    for (Path s : sockets(dir)) {
+                        if (before.contains(s)) continue;
+                        try (SocketChannel sc = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+                            try {
+                                sc.connect(UnixDomainSocketAddress.of(s));
+                            } catch (java.net.ConnectException notListeningYet) { // bound, not yet listening
+                                continue;
+                            }
+                            sc.write(ByteBuffer.wrap(new byte[] {0x7f, 0x7f, 0x7f, 0x7f, 1, 2, 3, 4}));
+                            ByteBuffer in = ByteBuffer.allocate(4096);
+                            try {
+                                while (sc.read(in) >= 0) in.clear(); // until the parent closes us
+                            } catch (java.io.IOException reset) {
+                                // closed with our garbage unread: a reset, also a close
+                            }
+                            return "closed by the parent";
+                        }
+                    }
+                    Thread.sleep(1);
+                }
+                return "never connected";
+            } catch (Exception e) {
+                return "failed: " + e;
+            }
+        });
+        Worker w = Worker.launch(WorkerOptions.defaults());
+        try {
+            stop.set(true);
+            assertEquals("closed by the parent", impostor.get(30, TimeUnit.SECONDS));
+            assertTrue(w.process.isAlive(), "the real worker connected and authenticated after the impostor");
+        } finally {
+            w.close();
+        }
+        try (WorkerProcess<Integer> p = WorkerProcess.start(() -> 6 * 7)) {
+            assertEquals(42, p.result());
+        }
+    }
+
+    @Test
+    void trainingLeftoversOfDeadJvmsAreRemoved() throws Exception {
+        String key = "0123456789abcdef0123456789abcdef";
+        long dead = deadPid();
+        long live = ProcessHandle.current().pid();
+        Path deadTmp = Files.createFile(tmp.resolve(key + ".aot." + dead + ".tmp"));
+        Path deadConfig = Files.createFile(tmp.resolve(key + ".aot." + dead + ".tmp.config"));
+        Path liveTmp = Files.createFile(tmp.resolve(key + ".aot." + live + ".tmp"));
+        Path cache = Files.createFile(tmp.resolve(key + ".aot"));
+        Path unrelated = Files.createFile(tmp.resolve("notes.tmp"));
+        AotCache.removeStaleTrainingFiles(tmp);
+        assertFalse(Files.exists(deadTmp));
+        assertFalse(Files.exists(deadConfig));
+        assertTrue(Files.exists(liveTmp), "a training run still going is left alone");
+        assertTrue(Files.exists(cache));
+        assertTrue(Files.exists(unrelated), "only files named like training output are touched");
+    }
+
+    /** A pid that is not running: a child that has exited and been waited for. */
+    private static long deadPid() throws Exception {
+        Process p = new ProcessBuilder("true").start();
+        p.waitFor();
+        return p.pid();
+    }
+}
