@@ -50,6 +50,7 @@ final class JnaBackend implements Backend {
     /** Binds {@link Lib} to {@code library} (once per JVM; JNA cannot rebind a class). */
     static synchronized JnaBackend open(Path library) {
         if (boundPath == null) {
+            JnaDispatch.prepare();
             NativeLibrary lib = NativeLibrary.getInstance(library.toString());
             Native.register(Lib.class, lib);
             boundPath = library;

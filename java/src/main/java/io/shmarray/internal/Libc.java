@@ -14,16 +14,6 @@ import java.io.IOException;
  */
 final class Libc {
 
-    static final int MFD_CLOEXEC = 0x1;
-    static final int MFD_ALLOW_SEALING = 0x2;
-    static final int MFD_EXEC = 0x10;
-    static final int F_ADD_SEALS = 1033;
-    static final int F_SEAL_SEAL = 0x1;
-    static final int F_SEAL_SHRINK = 0x2;
-    static final int F_SEAL_GROW = 0x4;
-    static final int F_SEAL_WRITE = 0x8;
-    static final int EINVAL = 22;
-
     private Libc() {}
 
     /** {@code memfd_create(name, flags)}; throws with errno on failure. */
@@ -33,7 +23,7 @@ final class Libc {
 
     /** {@code fcntl(fd, F_ADD_SEALS, seals)}. */
     static void addSeals(int fd, int seals) throws IOException {
-        call("fcntl", fd, F_ADD_SEALS, seals);
+        call("fcntl", fd, LinuxAbi.F_ADD_SEALS, seals);
     }
 
     /** {@code close(fd)}, errors ignored. */
@@ -46,27 +36,18 @@ final class Libc {
     }
 
     private static int call(String function, Object... args) throws IOException {
+        JnaDispatch.prepare();
         Function f;
         try {
             f = NativeLibrary.getProcess().getFunction(function, Function.THROW_LAST_ERROR);
         } catch (UnsatisfiedLinkError e) {
-            throw new Errno(function + " is not available in this C library (" + e.getMessage() + ")", 38);
+            throw new LinuxAbi.Errno(function + " is not available in this C library (" + e.getMessage() + ")",
+                    LinuxAbi.ENOSYS);
         }
         try {
             return f.invokeInt(args);
         } catch (LastErrorException e) {
-            throw new Errno(function + " failed: errno " + e.getErrorCode(), e.getErrorCode());
-        }
-    }
-
-    /** A failed C call and its errno. */
-    static final class Errno extends IOException {
-        private static final long serialVersionUID = 1L;
-        final int errno;
-
-        Errno(String message, int errno) {
-            super(message);
-            this.errno = errno;
+            throw new LinuxAbi.Errno(function + " failed: errno " + e.getErrorCode(), e.getErrorCode());
         }
     }
 }

@@ -128,7 +128,7 @@ public final class NativeLibraryLoader {
             }
             if (bytes != null) {
                 Loaded<T> loaded = tryBytes(binder, bytes, null, step, extractRoot, expected, failures);
-                if (loaded != null) return loaded;
+                if (loaded != null) return warnIfExplicitRefused(explicitPath, failures, loaded);
             }
         }
 
@@ -140,7 +140,7 @@ public final class NativeLibraryLoader {
             if (Files.exists(p)) {
                 found = true;
                 Loaded<T> loaded = tryFile(binder, p, "java.library.path entry " + entry, extractRoot, expected, failures);
-                if (loaded != null) return loaded;
+                if (loaded != null) return warnIfExplicitRefused(explicitPath, failures, loaded);
             }
         }
         if (!found) {
@@ -155,6 +155,17 @@ public final class NativeLibraryLoader {
         msg.append("\nFix: use the shmarray jar as built (it bundles the library for linux-x86-64),"
                 + " or build native/ with CMake and pass -D" + PATH_PROPERTY + "=/path/to/libshmarray.so.");
         throw new UnsatisfiedLinkError(msg.toString());
+    }
+
+    private static final System.Logger LOG = System.getLogger("io.shmarray");
+
+    /** The library the user named was refused but another one loaded: say so, once, loudly. */
+    private static <T> Loaded<T> warnIfExplicitRefused(String explicitPath, List<String> failures, Loaded<T> loaded) {
+        if (explicitPath != null && !explicitPath.isBlank()) {
+            LOG.log(System.Logger.Level.WARNING, "shmarray: -D" + PATH_PROPERTY + "=" + explicitPath + " was not loaded ("
+                    + failures.get(0) + "); using " + loaded.step + " instead");
+        }
+        return loaded;
     }
 
     /** Reads a file only once it is verified as trusted, then tries its bytes. */
@@ -191,8 +202,19 @@ public final class NativeLibraryLoader {
         try {
             return new Loaded<>(binder.bind(image.path), image.path, source, hash, step + " (" + image.how + ")");
         } catch (Exception | LinkageError e) {
-            failures.add(step + ": " + where + e);
-            return null;
+            if (!image.inMemory()) {
+                failures.add(step + ": " + where + e);
+                return null;
+            }
+            // a memfd this system will not map (a policy, a /proc we cannot reach): a private file
+            try {
+                VerifiedImages.Image file = VerifiedImages.stageAsFile(Platform.LIBRARY_FILE, bytes, false, extractRoot);
+                return new Loaded<>(binder.bind(file.path), file.path, source, hash, step + " (" + file.how
+                        + "; the in-memory copy failed: " + e + ")");
+            } catch (Exception | LinkageError again) {
+                failures.add(step + ": " + where + e + "; then, from a private file: " + again);
+                return null;
+            }
         }
     }
 

@@ -82,11 +82,19 @@ public final class Reaper {
             return false;
         }
         try {
-            Path exe = locate();
-            Process p = new ProcessBuilder(exe.toString())
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .redirectError(ProcessBuilder.Redirect.INHERIT)
-                    .start();
+            byte[] bytes = verifiedBytes();
+            Path extractRoot = NativeLibraryLoader.extractRoot();
+            VerifiedImages.Image image = VerifiedImages.stage(EXECUTABLE, bytes, true, extractRoot);
+            Process p;
+            try {
+                p = launch(image.path);
+            } catch (IOException e) {
+                if (!image.inMemory()) throw e;
+                // exec of the in-memory copy refused (a policy, a /proc a child cannot open): a private file
+                image = VerifiedImages.stageAsFile(EXECUTABLE, bytes, true, extractRoot);
+                p = launch(image.path);
+            }
+            Path exe = image.path;
             process = p;
             pipe = p.getOutputStream();
             executable = exe;
@@ -99,19 +107,25 @@ public final class Reaper {
         }
     }
 
-    private static Path locate() throws IOException {
+    private static Process launch(Path exe) throws IOException {
+        return new ProcessBuilder(exe.toString())
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+    }
+
+    /** The reaper's bytes: the verified explicit file, or the jar's copy. */
+    private static byte[] verifiedBytes() throws IOException {
         String explicit = System.getProperty(PATH_PROPERTY);
-        byte[] bytes;
         if (explicit != null && !explicit.isBlank()) {
-            bytes = TrustedPaths.readTrusted(Path.of(explicit), "-D" + PATH_PROPERTY
+            return TrustedPaths.readTrusted(Path.of(explicit), "-D" + PATH_PROPERTY
                     + " must name an executable of your own (or root's) that only its owner can write");
-        } else {
-            bytes = NativeLibraryLoader.bundled(EXECUTABLE);
-            if (bytes == null) {
-                throw new IOException(Platform.RESOURCE_ROOT + "/" + Platform.key() + "/" + EXECUTABLE
-                        + " is not in the jar; set -D" + PATH_PROPERTY);
-            }
         }
-        return VerifiedImages.stage(EXECUTABLE, bytes, true, NativeLibraryLoader.extractRoot()).path;
+        byte[] bytes = NativeLibraryLoader.bundled(EXECUTABLE);
+        if (bytes == null) {
+            throw new IOException(Platform.RESOURCE_ROOT + "/" + Platform.key() + "/" + EXECUTABLE
+                    + " is not in the jar; set -D" + PATH_PROPERTY);
+        }
+        return bytes;
     }
 }

@@ -34,12 +34,26 @@ public final class TrustedPaths {
 
     private TrustedPaths() {}
 
-    /** The effective uid of this process (owner of /proc/self). */
+    private static volatile int uid = -1;
+
+    /**
+     * The effective uid of this process, from the {@code Uid:} line of {@code /proc/self/status}
+     * (not the owner of {@code /proc/self}, which is root for a non-dumpable process).
+     */
     public static int currentUid() {
+        int u = uid;
+        if (u >= 0) return u;
         try {
-            return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
-            throw new IllegalStateException("cannot read this process's uid from /proc/self", e);
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Uid:")) {
+                    u = Integer.parseInt(line.substring(4).trim().split("\\s+")[1]); // real, effective, saved, fs
+                    uid = u;
+                    return u;
+                }
+            }
+            throw new IOException("no Uid: line");
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("cannot read this process's uid from /proc/self/status", e);
         }
     }
 
@@ -51,9 +65,14 @@ public final class TrustedPaths {
      * @throws IOException naming the offending component, its owner and mode, and the remedy
      */
     public static Path privateDirectory(Path dir, String remedy) throws IOException {
-        Path abs = dir.toAbsolutePath().normalize();
+        Path abs = dir.toAbsolutePath(); // not normalized: "a/link/.." means what the kernel says
         Path parent = abs.getParent();
         if (parent == null) throw new IOException("refusing " + abs + " as a private directory: it is the root");
+        String last = abs.getFileName().toString();
+        if (last.equals(".") || last.equals("..")) {
+            throw new IOException("refusing " + abs + " as a private directory: name it without a trailing '"
+                    + last + "'");
+        }
         if (!Files.exists(parent, LinkOption.NOFOLLOW_LINKS) && !Files.isSymbolicLink(parent)) {
             privateDirectory(parent, remedy); // created 0700, like the directory itself
         }

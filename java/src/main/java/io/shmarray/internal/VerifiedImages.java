@@ -53,10 +53,18 @@ public final class VerifiedImages {
         public final String sha256;
         public final String how;
 
-        Image(Path path, String sha256, String how) {
+        private final boolean inMemory;
+
+        Image(Path path, String sha256, String how, boolean inMemory) {
             this.path = path;
             this.sha256 = sha256;
             this.how = how;
+            this.inMemory = inMemory;
+        }
+
+        /** Whether this is a sealed in-memory copy (else a file in the private directory). */
+        public boolean inMemory() {
+            return inMemory;
         }
     }
 
@@ -79,7 +87,7 @@ public final class VerifiedImages {
             IOException memfdProblem = null;
             if (Boolean.parseBoolean(System.getProperty(MEMFD_PROPERTY, "true"))) {
                 try {
-                    staged = new Image(memfd(fileName, bytes), hash, "sealed in-memory copy (memfd)");
+                    staged = new Image(memfd(fileName, bytes), hash, "sealed in-memory copy (memfd)", true);
                 } catch (IOException | RuntimeException | LinkageError e) {
                     memfdProblem = e instanceof IOException ? (IOException) e : new IOException(e.toString(), e);
                     LOG.log(Level.DEBUG, "shmarray: no memfd for " + fileName + " (" + e
@@ -88,8 +96,7 @@ public final class VerifiedImages {
             }
             if (staged == null) {
                 try {
-                    staged = new Image(extract(extractRoot, fileName, bytes, executable), hash,
-                            "extracted to a verified private directory");
+                    staged = stageAsFile(fileName, bytes, executable, extractRoot);
                 } catch (IOException e) {
                     if (memfdProblem != null) e.addSuppressed(memfdProblem);
                     throw e;
@@ -100,15 +107,31 @@ public final class VerifiedImages {
         }
     }
 
-    /** Writes, seals and re-reads a memfd; returns its {@code /proc/<pid>/fd/<n>} path. */
+    /**
+     * Stages {@code bytes} as a file in the verified private directory, whatever the memfd switch
+     * says: the fallback for a system that creates a memfd but then refuses to map or execute it
+     * (an SELinux policy, a non-dumpable parent whose {@code /proc/<pid>/fd} its children cannot
+     * open).
+     */
+    static Image stageAsFile(String fileName, byte[] bytes, boolean executable, Path extractRoot) throws IOException {
+        return new Image(extract(extractRoot, fileName, bytes, executable), sha256(bytes),
+                "extracted to a verified private directory", false);
+    }
+
+    /**
+     * Writes, seals and re-reads a memfd; returns its {@code /proc/<pid>/fd/<n>} path (a child
+     * process can open that one, not {@code /proc/self}), after checking that this path reaches the
+     * very same file as {@code /proc/self/fd/<n>}: a {@code /proc} mounted from another pid
+     * namespace would name another process's descriptor.
+     */
     private static Path memfd(String fileName, byte[] bytes) throws IOException {
         String name = "shmarray:" + fileName;
         int fd;
         try {
-            fd = Libc.memfdCreate(name, Libc.MFD_CLOEXEC | Libc.MFD_ALLOW_SEALING | Libc.MFD_EXEC);
-        } catch (Libc.Errno e) {
-            if (e.errno != Libc.EINVAL) throw e;
-            fd = Libc.memfdCreate(name, Libc.MFD_CLOEXEC | Libc.MFD_ALLOW_SEALING); // kernel < 6.3: no MFD_EXEC
+            fd = Libc.memfdCreate(name, LinuxAbi.MFD_CLOEXEC | LinuxAbi.MFD_ALLOW_SEALING | LinuxAbi.MFD_EXEC);
+        } catch (LinuxAbi.Errno e) {
+            if (e.errno != LinuxAbi.EINVAL) throw e;
+            fd = Libc.memfdCreate(name, LinuxAbi.MFD_CLOEXEC | LinuxAbi.MFD_ALLOW_SEALING); // kernel < 6.3: no MFD_EXEC
         }
         boolean success = false;
         try {
@@ -117,12 +140,17 @@ public final class VerifiedImages {
                 ByteBuffer buf = ByteBuffer.wrap(bytes);
                 while (buf.hasRemaining()) out.write(buf);
             }
-            Libc.addSeals(fd, Libc.F_SEAL_SHRINK | Libc.F_SEAL_GROW | Libc.F_SEAL_WRITE | Libc.F_SEAL_SEAL);
+            Libc.addSeals(fd, LinuxAbi.F_SEAL_SHRINK | LinuxAbi.F_SEAL_GROW | LinuxAbi.F_SEAL_WRITE | LinuxAbi.F_SEAL_SEAL);
             if (!Arrays.equals(bytes, Files.readAllBytes(self))) {
                 throw new IOException("the sealed in-memory copy of " + fileName + " differs from the verified bytes");
             }
+            Path byPid = Path.of("/proc/" + ProcessHandle.current().pid() + "/fd/" + fd);
+            if (!Files.getAttribute(byPid, "unix:ino").equals(Files.getAttribute(self, "unix:ino"))
+                    || !Files.getAttribute(byPid, "unix:dev").equals(Files.getAttribute(self, "unix:dev"))) {
+                throw new IOException(byPid + " is not this process's descriptor (a /proc of another pid namespace)");
+            }
             success = true;
-            return Path.of("/proc/" + ProcessHandle.current().pid() + "/fd/" + fd);
+            return byPid;
         } finally {
             if (!success) Libc.close(fd);
         }

@@ -196,12 +196,15 @@ final class Worker implements AutoCloseable {
                         + " other connection(s) to its socket failed authentication and were closed: " + refused,
                         e.exitCode(), tailOf(tail));
             }
-            Channel ch = new Channel(sc, maxFrame);
+            Channel ch = null;
             try {
-                ch.authenticateWorker(secret, me, Math.max(1, Math.min(AUTH_ATTEMPT_MILLIS, left)));
+                ch = new Channel(sc, maxFrame);
+                long now = (deadline - System.nanoTime()) / 1_000_000L;
+                ch.authenticateWorker(secret, me, Math.max(1, Math.min(AUTH_ATTEMPT_MILLIS, now)));
                 return ch;
             } catch (IOException | RuntimeException e) {
-                ch.close();
+                if (ch != null) ch.close();
+                else sc.close();
                 refused.add(String.valueOf(e.getMessage()));
                 System.getLogger("io.shmarray").log(System.Logger.Level.WARNING, "shmarray: a connection to the socket"
                         + " of starting worker " + p.pid() + " failed authentication and was closed (" + e + ")");

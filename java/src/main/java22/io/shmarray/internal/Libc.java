@@ -22,16 +22,6 @@ import java.lang.invoke.VarHandle;
  */
 final class Libc {
 
-    static final int MFD_CLOEXEC = 0x1;
-    static final int MFD_ALLOW_SEALING = 0x2;
-    static final int MFD_EXEC = 0x10;
-    static final int F_ADD_SEALS = 1033;
-    static final int F_SEAL_SEAL = 0x1;
-    static final int F_SEAL_SHRINK = 0x2;
-    static final int F_SEAL_GROW = 0x4;
-    static final int F_SEAL_WRITE = 0x8;
-    static final int EINVAL = 22;
-
     private static final Linker LINKER = Linker.nativeLinker();
     private static final StructLayout STATE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
@@ -60,7 +50,7 @@ final class Libc {
                 ERRNO_OPTION, Linker.Option.firstVariadicArg(2));
         try (Arena a = Arena.ofConfined()) {
             MemorySegment state = a.allocate(STATE);
-            int r = (int) h.invokeExact(state, fd, F_ADD_SEALS, seals);
+            int r = (int) h.invokeExact(state, fd, LinuxAbi.F_ADD_SEALS, seals);
             if (r < 0) throw failure("fcntl", state);
         } catch (IOException | RuntimeException | Error e) {
             throw e;
@@ -82,23 +72,13 @@ final class Libc {
     private static MethodHandle handle(String function, FunctionDescriptor d, Linker.Option... options)
             throws IOException {
         MemorySegment symbol = LINKER.defaultLookup().find(function)
-                .orElseThrow(() -> new Errno(function + " is not available in this C library", 38));
+                .orElseThrow(() -> new LinuxAbi.Errno(function + " is not available in this C library",
+                        LinuxAbi.ENOSYS));
         return LINKER.downcallHandle(symbol, d, options);
     }
 
-    private static Errno failure(String function, MemorySegment state) {
+    private static LinuxAbi.Errno failure(String function, MemorySegment state) {
         int errno = (int) ERRNO.get(state, 0L);
-        return new Errno(function + " failed: errno " + errno, errno);
-    }
-
-    /** A failed C call and its errno. */
-    static final class Errno extends IOException {
-        private static final long serialVersionUID = 1L;
-        final int errno;
-
-        Errno(String message, int errno) {
-            super(message);
-            this.errno = errno;
-        }
+        return new LinuxAbi.Errno(function + " failed: errno " + errno, errno);
     }
 }

@@ -153,10 +153,14 @@ class LoadingSecurityTest {
         byte[] bytes = "verified bytes".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         VerifiedImages.Image image = VerifiedImages.stage("probe.bin", bytes, false, tmp.resolve("x"));
         if (!image.how.contains("memfd")) TestSupport.skip("memfd_create is unavailable here: " + image.how);
-        assertThrows(IOException.class, () -> Files.write(image.path, new byte[] {1, 2, 3}),
-                "the image is sealed against writes");
-        assertThrows(IOException.class, () -> Files.write(image.path, new byte[0],
-                java.nio.file.StandardOpenOption.TRUNCATE_EXISTING), "and against shrinking");
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(image.path,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            assertThrows(IOException.class, () -> ch.write(java.nio.ByteBuffer.wrap(new byte[] {'X'}), 0),
+                    "sealed against writes in place");
+            assertThrows(IOException.class, () -> ch.write(java.nio.ByteBuffer.wrap(new byte[] {'X'}), bytes.length),
+                    "sealed against growth");
+            assertThrows(IOException.class, () -> ch.truncate(1), "sealed against shrinking");
+        }
         assertArrayEquals(bytes, Files.readAllBytes(image.path));
         assertEquals(image.path, VerifiedImages.stage("probe.bin", bytes, false, tmp.resolve("x")).path,
                 "staged once per JVM and content");
@@ -226,6 +230,18 @@ class LoadingSecurityTest {
         Path file = VerifiedImages.extract(open.resolve("root"), "f.bin", new byte[] {1}, false);
         assertArrayEquals(new byte[] {1}, Files.readAllBytes(file));
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(open.resolve("root"))));
+    }
+
+    @Test
+    void jnasOwnNativeLibraryComesFromTheVerifiedDirectory() throws Exception {
+        Backends.forTesting("jna"); // JNA initialized through shmarray, as any JNA use here is
+        String boot = System.getProperty(JnaDispatch.BOOT_PATH);
+        assertTrue(boot != null, "shmarray pointed JNA at its verified directory");
+        Path root = NativeLibraryLoader.extractRoot().toRealPath();
+        assertTrue(Path.of(boot).startsWith(root), boot + " lies in " + root);
+        String mapped = Files.readAllLines(Path.of("/proc/self/maps")).stream()
+                .filter(l -> l.contains("libjnidispatch")).findFirst().orElseThrow();
+        assertTrue(mapped.contains(boot + "/libjnidispatch.so"), "JNA loaded " + mapped);
     }
 
     @Test

@@ -39,8 +39,8 @@ class WorkerLaunchTest {
 
     /**
      * Another process of this user connects to a starting worker's socket before the worker does
-     * and sends garbage: that connection is closed, the real worker is still accepted, and the
-     * worker serves tasks.
+     * and sends garbage: the parent challenges it (it receives bytes), closes it, and still accepts
+     * the real worker, which then serves tasks.
      */
     @Test
     @Timeout(120)
@@ -48,7 +48,8 @@ class WorkerLaunchTest {
         Path dir = Worker.socketDir();
         Set<Path> before = sockets(dir);
         AtomicBoolean stop = new AtomicBoolean();
-        CompletableFuture<String> impostor = CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<String> impostor = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
             try {
                 while (!stop.get()) {
                     for (Path s : sockets(dir)) {
@@ -61,25 +62,30 @@ class WorkerLaunchTest {
                             }
                             sc.write(ByteBuffer.wrap(new byte[] {0x7f, 0x7f, 0x7f, 0x7f, 1, 2, 3, 4}));
                             ByteBuffer in = ByteBuffer.allocate(4096);
+                            long received = 0;
                             try {
-                                while (sc.read(in) >= 0) in.clear(); // until the parent closes us
+                                for (int n; (n = sc.read(in)) >= 0; in.clear()) received += n;
                             } catch (java.io.IOException reset) {
                                 // closed with our garbage unread: a reset, also a close
                             }
-                            return "closed by the parent";
+                            impostor.complete("challenged with " + (received > 0) + ", then closed");
+                            return;
                         }
                     }
                     Thread.sleep(1);
                 }
-                return "never connected";
+                impostor.complete("never connected");
             } catch (Exception e) {
-                return "failed: " + e;
+                impostor.complete("failed: " + e);
             }
-        });
+        }, "impostor");
+        t.setDaemon(true);
+        t.start();
         Worker w = Worker.launch(WorkerOptions.defaults());
         try {
             stop.set(true);
-            assertEquals("closed by the parent", impostor.get(30, TimeUnit.SECONDS));
+            assertEquals("challenged with true, then closed", impostor.get(30, TimeUnit.SECONDS),
+                    "the impostor connected first and was taken for a worker, then refused");
             assertTrue(w.process.isAlive(), "the real worker connected and authenticated after the impostor");
         } finally {
             w.close();
