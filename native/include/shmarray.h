@@ -41,6 +41,10 @@ extern "C" {
 #define SHMARRAY_HEADER_SIZE 512
 #define SHMARRAY_LOCK_SIZE 128
 #define SHMARRAY_NAME_MAX 255
+/* Prefix of the names shmarray generates; sweep reports such a file without a header as damaged. */
+#define SHMARRAY_NAME_PREFIX "shmarray-"
+/* A segment younger than this that is still empty or zero is being created, not damaged. */
+#define SHMARRAY_CREATE_GRACE_SECONDS 5
 
 /* dtype codes (numpy names in brackets). */
 #define SHMARRAY_DTYPE_INT8 1    /* int8,    Java byte   */

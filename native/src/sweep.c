@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 typedef struct {
@@ -56,9 +57,27 @@ int32_t shmarray_sweep(const char *dir, int32_t dry_run, char *report, int64_t r
         if (fd < 0) continue; /* vanished, a symlink, or not ours to read */
         struct stat st;
         shmarray_header h;
-        if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
-            st.st_size < (off_t)sizeof h || read_header(fd, &h) != 0 || h.magic != SHMARRAY_MAGIC) {
+        if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
             foreign++;
+            close(fd);
+            continue;
+        }
+        int no_header = st.st_size < (off_t)sizeof h || read_header(fd, &h) != 0;
+        if (no_header || h.magic != SHMARRAY_MAGIC) {
+            /* Ours, without a readable header: named like a segment, it is one whose header was
+             * overwritten (or truncated). Its owner cannot be known, so it is never reclaimed
+             * here, but it is reported, not hidden among foreign files. A young file that is
+             * still empty or zero is one being created: not reported. */
+            int young = time(NULL) - st.st_mtime < SHMARRAY_CREATE_GRACE_SECONDS;
+            int blank = st.st_size == 0 || (!no_header && h.magic == 0);
+            if (young && blank) {
+                close(fd);
+                continue;
+            }
+            if (strncmp(e->d_name, SHMARRAY_NAME_PREFIX, strlen(SHMARRAY_NAME_PREFIX)) == 0)
+                say(&r, "damaged %s no shmarray header (overwritten, or not made by shmarray)\n", e->d_name);
+            else
+                foreign++;
             close(fd);
             continue;
         }

@@ -262,6 +262,7 @@ static void test_sweep(void) {
     char junk[600];
     memset(junk, 'j', sizeof junk);
     write_file(dir, "foreign", junk, sizeof junk);
+    write_file(dir, "shmarray-damaged", junk, sizeof junk); /* a segment whose header was overwritten */
 
     char report[2048];
     CHECK_EQ(2, shmarray_sweep(dir, 1, report, sizeof report)); /* dry run */
@@ -278,13 +279,15 @@ static void test_sweep(void) {
     CHECK(strstr(report, "reclaimed dead-unpublished") != NULL && strstr(report, "never published"));
     CHECK(strstr(report, "corrupt corrupt bad dtype") != NULL);
     CHECK(strstr(report, "foreign 1") != NULL);
+    CHECK(strstr(report, "damaged shmarray-damaged no shmarray header") != NULL);
+    CHECK(exists(dir, "shmarray-damaged"));
     CHECK_EQ(0, shmarray_sweep(dir, 0, NULL, 0)); /* nothing left to reclaim */
     char small[8];
     CHECK_EQ(0, shmarray_sweep(dir, 0, small, sizeof small));
     CHECK(strlen(small) < sizeof small);
     CHECK_EQ(-ENOENT, shmarray_sweep("/nonexistent-dir", 0, NULL, 0));
-    const char *left[] = {"dead-persistent", "live-owner", "corrupt", "foreign"};
-    for (size_t i = 0; i < 4; i++) {
+    const char *left[] = {"dead-persistent", "live-owner", "corrupt", "foreign", "shmarray-damaged"};
+    for (size_t i = 0; i < 5; i++) {
         char path[512];
         snprintf(path, sizeof path, "%s/%s", dir, left[i]);
         unlink(path);

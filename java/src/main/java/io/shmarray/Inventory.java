@@ -115,17 +115,23 @@ public final class Inventory {
         long size;
         try (SeekableByteChannel ch = Files.newByteChannel(p, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
             size = ch.size();
-            if (size < h.length) return Optional.empty();
             ByteBuffer bb = ByteBuffer.wrap(h);
-            while (bb.hasRemaining() && ch.read(bb) > 0) {
+            while (size >= h.length && bb.hasRemaining() && ch.read(bb) > 0) {
                 // read the whole header
             }
-            if (bb.hasRemaining()) return Optional.empty();
+            if (size < h.length || bb.hasRemaining()) {
+                if (size == 0 && young(p)) return Optional.empty(); // being created: not allocated yet
+                return damaged(p, size, "shorter than a header", attachers);
+            }
         } catch (IOException | SecurityException e) {
             return Optional.empty(); // another user's, or gone
         }
         ByteBuffer le = ByteBuffer.wrap(h).order(ByteOrder.nativeOrder());
-        if (le.getLong(SegmentHeaderDescriptor.MAGIC_OFFSET) != SegmentHeaderDescriptor.MAGIC) return Optional.empty();
+        long magic = le.getLong(SegmentHeaderDescriptor.MAGIC_OFFSET);
+        if (magic != SegmentHeaderDescriptor.MAGIC) {
+            if (magic == 0 && young(p)) return Optional.empty(); // being created: not written yet
+            return damaged(p, size, "no shmarray header (overwritten, or not made by shmarray)", attachers);
+        }
         Backend b = Backends.get();
         String name = p.getFileName().toString();
         long ownerPid = le.getLong(SegmentHeaderDescriptor.CREATOR_PID_OFFSET);
@@ -143,6 +149,30 @@ public final class Inventory {
         SegmentHeader header = SegmentHeaderDescriptor.read(h);
         return Optional.of(new Segment(name, header.dtype(), header.shape(), size, header.dataLength(), ownerPid, alive,
                 header.persistent(), header.poisoned(), null, pids));
+    }
+
+    /** A segment younger than this that is still empty or zero is being created, not damaged. */
+    static final long CREATE_GRACE_MILLIS = 5_000; // SHMARRAY_CREATE_GRACE_SECONDS
+
+    private static boolean young(Path p) {
+        try {
+            return System.currentTimeMillis() - Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toMillis()
+                    < CREATE_GRACE_MILLIS;
+        } catch (IOException e) {
+            return true; // gone: nothing to report
+        }
+    }
+
+    /**
+     * A file of this user named like a shmarray segment whose header cannot be read: listed as
+     * damaged (its owner unknown) rather than hidden; other files without a header are not ours to
+     * list.
+     */
+    private static Optional<Segment> damaged(Path p, long size, String why, Map<String, List<Long>> attachers) {
+        String name = p.getFileName().toString();
+        if (!name.startsWith(io.shmarray.internal.Names.PREFIX)) return Optional.empty();
+        return Optional.of(new Segment(name, null, new long[0], size, -1, 0, false, false, false, "damaged: " + why,
+                attachers.getOrDefault(name, List.of())));
     }
 
     /** name -> pids that map /dev/shm/name, from /proc/PID/maps (what this user may read). */

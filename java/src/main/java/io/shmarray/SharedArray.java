@@ -2,6 +2,7 @@ package io.shmarray;
 
 import io.shmarray.internal.Attachment;
 import io.shmarray.internal.Attachments;
+import io.shmarray.internal.ReceivedArrays;
 import io.shmarray.internal.Backend;
 import io.shmarray.internal.Backends;
 import io.shmarray.internal.MappedRegion;
@@ -106,6 +107,9 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
     final transient boolean readOnly;
     final transient boolean copyOnWrite;
     private final transient AtomicBoolean closed = new AtomicBoolean();
+    private final transient AtomicBoolean pinned = new AtomicBoolean();
+    /** Set for an array this process received by deserialization: released when unreachable. */
+    private transient volatile java.lang.ref.Cleaner.Cleanable received;
 
     /** Takes over one reference on {@code attachment}. */
     SharedArray(Attachment attachment, DType dtype, long base, long[] shape, long[] strides) {
@@ -353,6 +357,7 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
         ProcessHandle me = ProcessHandle.current();
         long start = Backends.get().processStartTime((int) me.pid());
         FLAGS.getAndBitwiseAnd(h, SegmentHeaderDescriptor.FLAGS_OFFSET, ~SegmentHeaderDescriptor.FLAG_PERSISTENT);
+        pin();
         Attachments.adopt(attachment, me.pid(), start);
     }
 
@@ -600,6 +605,7 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
         boolean success = false;
         try {
             SharedArray v = newArray(dtype, attachment, newBase, newShape, newStrides);
+            if (received != null) v.releasedWhenUnreachable(); // a view of a received array is received too
             success = true;
             return v;
         } finally {
@@ -624,6 +630,7 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
             throw new UnsupportedOperationException(bytes + " bytes do not fit one ByteBuffer; use byteBuffers()");
         }
         checkShared();
+        pin();
         return attachment.data().window(base, (int) bytes);
     }
 
@@ -631,6 +638,7 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
     public final List<ByteBuffer> byteBuffers() {
         ensureContiguous("byteBuffers");
         checkShared();
+        pin();
         List<ByteBuffer> out = new ArrayList<>();
         long off = base;
         long end = base + byteSize();
@@ -646,14 +654,38 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
 
     /**
      * Releases this object's use of the mapping; idempotent. The mapping goes when the last
-     * array or view over the segment in this process is closed; the name stays until
+     * array or view over the segment in this process is closed. If this process <b>owns</b> the
+     * segment (it created it owner-scoped, or {@linkplain #adopt() adopted} it), that last close
+     * also removes the name from /dev/shm — even when another process damaged its header; a
+     * persistent segment, or one this process only attached, keeps its name until
      * {@link #unlink()}.
+     *
+     * <p>An array this process <i>received</i> (deserialized from a task, a map's function, a
+     * result or a queue item) need not be closed: it is released once unreachable (see
+     * {@code io.shmarray.releaseReceived} in the README). Closing it earlier is fine.
      */
     @Override
     public final void close() {
         if (!closed.compareAndSet(false, true)) return;
         chunks = null;
-        Attachments.release(attachment);
+        java.lang.ref.Cleaner.Cleanable c = received;
+        Attachments.release(attachment, c != null);
+        if (c != null) c.clean(); // deregisters; its release is a no-op now
+    }
+
+    /** Registers this freshly received array with {@link ReceivedArrays}; returns it. */
+    private SharedArray releasedWhenUnreachable() {
+        received = ReceivedArrays.register(this, attachment, closed, pinned);
+        return this;
+    }
+
+    /**
+     * A received array whose memory escaped (a buffer window, which holds no reference to the
+     * array) or that this process adopted is no longer released when unreachable: it stays until
+     * closed, as any array this process attached itself.
+     */
+    private void pin() {
+        if (received != null) pinned.set(true);
     }
 
     /**
@@ -688,7 +720,7 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
         }
 
         private Object readResolve() {
-            return SharedArray.attach(handle);
+            return SharedArray.attach(handle).releasedWhenUnreachable();
         }
 
         ArrayHandle handle() {
@@ -805,6 +837,9 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
             }
         } catch (InternalError e) {
             throw memoryFault(e);
+        } finally {
+            // a received array is released once unreachable: not while a bulk copy still runs over it
+            java.lang.ref.Reference.reachabilityFence(this);
         }
     }
 

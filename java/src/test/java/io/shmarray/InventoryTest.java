@@ -32,4 +32,20 @@ class InventoryTest {
             }
         }
     }
+
+    @Test
+    void aSegmentWhoseHeaderWasOverwrittenIsListedAsDamagedAndRemovedByItsOwner() throws Exception {
+        SharedDoubleArray a = SharedDoubleArray.create(1000);
+        String name = a.name();
+        try (SharedByteArray raw = SharedByteArray.attachRaw(name, 0, AccessMode.READ_WRITE, 512)) {
+            for (int i = 0; i < 64; i++) raw.set(i, (byte) 0x3f); // numpy writing 1.0 at offset 0 by mistake
+        }
+        Inventory.Segment s = Inventory.inspect(name).orElseThrow(() -> new AssertionError("hidden: " + name));
+        assertTrue(s.problem() != null && s.problem().startsWith("damaged"), s.toString());
+        assertTrue(Inventory.list().stream().anyMatch(x -> x.name().equals(name)), "listed by ls");
+        String report = Inventory.sweep(true);
+        assertTrue(report.contains("damaged " + name), report);
+        a.close();
+        assertFalse(Files.exists(Path.of("/dev/shm", name)), "its owner removed it on close");
+    }
 }

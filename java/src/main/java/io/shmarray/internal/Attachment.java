@@ -17,6 +17,8 @@ public final class Attachment {
     final int fd;
     final Attachments.Key key;
     int refs = 1; // guarded by Attachments.LOCK
+    /** How many of {@link #refs} belong to received arrays (see {@link ReceivedArrays}). */
+    int receivedRefs; // guarded by Attachments.LOCK
     /** This process created the segment owner-scoped (or adopted it) and must remove the name. */
     boolean owned; // guarded by Attachments.LOCK
     /**

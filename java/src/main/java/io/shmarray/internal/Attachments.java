@@ -87,6 +87,9 @@ public final class Attachments {
                         + " (its owner is gone; found by the startup sweep)");
             } else if (line.startsWith("corrupt ")) {
                 LOG.log(Level.INFO, "shmarray: left alone /dev/shm/" + line.substring(8));
+            } else if (line.startsWith("damaged ")) {
+                LOG.log(Level.INFO, "shmarray: left alone /dev/shm/" + line.substring(8)
+                        + "; its owner removes it when it closes it ('ls' lists it)");
             } else if (!line.isEmpty()) {
                 LOG.log(Level.DEBUG, "shmarray: sweep: " + line);
             }
@@ -95,7 +98,7 @@ public final class Attachments {
 
     /**
      * Runs {@code shmarray_sweep} over /dev/shm now and returns its report, one line per decision
-     * ("reclaimed NAME owner=PID", "corrupt NAME why", "foreign N").
+     * ("reclaimed NAME owner=PID", "corrupt NAME why", "damaged NAME why", "foreign N").
      *
      * @throws ShmException when /dev/shm cannot be scanned
      */
@@ -272,9 +275,22 @@ public final class Attachments {
      * also removes the name (when the name still denotes this segment and nobody adopted it).
      */
     public static void release(Attachment a) {
+        release(a, false);
+    }
+
+    /** Counts one more reference of {@code a} as held by a received array. */
+    static void markReceived(Attachment a) {
+        synchronized (LOCK) {
+            if (a.refs > a.receivedRefs) a.receivedRefs++;
+        }
+    }
+
+    /** As {@link #release(Attachment)}; {@code received} when the reference was a received array's. */
+    public static void release(Attachment a, boolean received) {
         boolean removeName;
         synchronized (LOCK) {
             if (a.refs <= 0) return;
+            if (received && a.receivedRefs > 0) a.receivedRefs--;
             if (--a.refs > 0) return;
             LIVE.remove(a.key);
             removeName = a.owned;
@@ -293,15 +309,28 @@ public final class Attachments {
         }
     }
 
-    /** The name still denotes a's segment, and its header still names this process as owner. */
+    /**
+     * The name still denotes a's segment, and its header does not name another owner. A header
+     * another process overwrote (bad magic or any invalid field) names nobody: the segment is still
+     * ours by identity (device and inode) and is removed, with a warning, rather than left behind
+     * invisible. Only a valid header naming another pid means someone adopted it.
+     */
     private static boolean stillOurs(Backend b, Attachment a) {
         int fd = b.attachRaw(a.name, false);
         if (fd < 0) return false;
         long[] id = new long[2];
         boolean same = b.identity(fd, id) == 0 && id[0] == a.key.dev && id[1] == a.key.ino;
         b.close(fd);
-        if (!same || a.headerPage == null || b.size(a.fd) < SegmentHeaderDescriptor.HEADER_SIZE) return same;
+        if (!same || a.headerPage == null) return same;
+        long size = b.size(a.fd);
+        if (size < SegmentHeaderDescriptor.HEADER_SIZE) return true; // truncated by someone: damaged, ours
         ByteBuffer h = a.headerPage.chunks()[0];
+        byte[] copy = new byte[SegmentHeaderDescriptor.HEADER_SIZE];
+        h.duplicate().position(0).get(copy);
+        if (b.validateHeader(copy, copy.length, size) != 0) {
+            LOG.log(Level.WARNING, "shmarray: removing " + a.name + ", whose header another process damaged");
+            return true;
+        }
         return h.getLong(SegmentHeaderDescriptor.CREATOR_PID_OFFSET) == ProcessHandle.current().pid();
     }
 
@@ -331,6 +360,36 @@ public final class Attachments {
         synchronized (LOCK) {
             return a.owned;
         }
+    }
+
+    /**
+     * Bytes of received mappings (held at least in part by received arrays) whose segment name is
+     * gone or now denotes another segment — their owner closed or unlinked them — or that this
+     * process owns while only received arrays still hold them: what keeps /dev/shm pages in use
+     * after the owner let go, and what a collection may free.
+     */
+    public static long staleReceivedBytes() {
+        java.util.List<Attachment> candidates = new java.util.ArrayList<>();
+        long stale = 0;
+        synchronized (LOCK) {
+            for (Attachment a : LIVE.values()) {
+                if (a.receivedRefs <= 0) continue;
+                if (a.owned && a.refs == a.receivedRefs) stale += a.data.length();
+                else candidates.add(a);
+            }
+        }
+        for (Attachment a : candidates) {
+            boolean same;
+            try {
+                java.util.Map<String, Object> id = java.nio.file.Files.readAttributes(NativeErrors.DEV_SHM.resolve(a.name),
+                        "unix:dev,ino", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                same = ((Number) id.get("ino")).longValue() == a.key.ino && ((Number) id.get("dev")).longValue() == a.key.dev;
+            } catch (java.io.IOException | RuntimeException gone) {
+                same = false;
+            }
+            if (!same) stale += a.data.length();
+        }
+        return stale;
     }
 
     /** Segments mapped by this process now (for tests and diagnostics). */

@@ -37,6 +37,8 @@ final class Channel implements Closeable {
     static final byte INIT = 7;
     static final byte DEFINE = 8;
     static final byte HEARTBEAT = 9;
+    /** Parent to worker: a map is over, drop its function (payload: the function id, 8 bytes). */
+    static final byte FORGET = 10;
 
     static final int PRE_AUTH_MAX = 128;
     static final int NONCE = 32;

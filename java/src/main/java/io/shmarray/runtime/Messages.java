@@ -11,9 +11,14 @@ final class Messages {
         private static final long serialVersionUID = 1L;
     }
 
-    /** Defines a function once per worker; later {@link Apply} messages name it by id. */
-    record Define(long fnId, SerializableFunction<?, ?> fn) implements Serializable {
-        private static final long serialVersionUID = 1L;
+    /**
+     * Defines a function once per worker; later {@link Apply} messages name it by id, and a FORGET
+     * frame ends it. The function is encoded on its own ({@code fn}), so that a function that cannot
+     * be decoded (a captured array already removed) still says which id failed: its chunks then fail
+     * with that error, and the worker lives on.
+     */
+    record Define(long fnId, byte[] fn) implements Serializable {
+        private static final long serialVersionUID = 2L; // 1: the function inline
     }
 
     /** Applies a defined function to a chunk of items; the result value is the list of outputs. */

@@ -1,5 +1,6 @@
 package io.shmarray.runtime;
 
+import java.lang.ref.Cleaner;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -18,6 +19,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 
@@ -206,10 +209,14 @@ public final class Pool implements AutoCloseable {
      */
     public <T, R> List<R> map(SerializableFunction<T, R> fn, List<T> items, int chunksize,
             BiConsumer<Long, Long> progress) {
-        Iterator<R> it = imap(fn, items.iterator(), chunksize, progress, items.size(), true);
-        List<R> out = new ArrayList<>(items.size());
-        while (it.hasNext()) out.add(it.next());
-        return out;
+        MapIterator<T, R> it = imap(fn, items.iterator(), chunksize, progress, items.size(), true);
+        try {
+            List<R> out = new ArrayList<>(items.size());
+            while (it.hasNext()) out.add(it.next());
+            return out;
+        } finally {
+            it.registration.clean(); // on failure too: the function goes once its chunks in flight end
+        }
     }
 
     /**
@@ -239,63 +246,131 @@ public final class Pool implements AutoCloseable {
         return imap(fn, items, chunksize, null, -1, false);
     }
 
-    private <T, R> Iterator<R> imap(SerializableFunction<T, R> fn, Iterator<T> items, int chunksize,
+    private <T, R> MapIterator<T, R> imap(SerializableFunction<T, R> fn, Iterator<T> items, int chunksize,
             BiConsumer<Long, Long> progress, long total, boolean ordered) {
         ensureRunning();
         if (chunksize < 1) throw new IllegalArgumentException("chunksize=" + chunksize + ", must be >= 1");
         long fnId = IDS.incrementAndGet();
-        byte[] define = Codec.encode(new Messages.Define(fnId, fn), "function");
-        int window = 2 * slots.size();
-        return new Iterator<R>() {
-            private final Deque<CompletableFuture<Object>> inFlight = new ArrayDeque<>();
-            private Iterator<R> current = Collections.emptyIterator();
-            private long done;
+        byte[] define = Codec.encode(new Messages.Define(fnId, Codec.encode(fn, "function")), "function");
+        MapIterator<T, R> it = new MapIterator<>(new MapCall(fnId), items, chunksize, define, progress, total,
+                ordered, 2 * slots.size());
+        // an imap iterator dropped before its end: the function goes once its chunks in flight end
+        MapCall call = it.call;
+        it.registration = RELEASER.register(it, call::submissionDone);
+        return it;
+    }
 
-            private void topUp() {
-                while (inFlight.size() < window && items.hasNext()) {
-                    List<T> chunk = new ArrayList<>(chunksize);
-                    while (chunk.size() < chunksize && items.hasNext()) chunk.add(items.next());
-                    byte[] payload = Codec.encode(new Messages.Apply(IDS.incrementAndGet(), fnId, chunk), "chunk");
-                    CompletableFuture<Object> f = new CompletableFuture<>();
-                    ensureRunning();
-                    queue.add(new Job(payload, f, fnId, config.retries, define));
-                    inFlight.add(f);
+    private static final Cleaner RELEASER = Cleaner.create();
+
+    /**
+     * One map call's bookkeeping for its function's life in the workers: once no more chunks will be
+     * submitted and every submitted chunk has ended (done, failed or cancelled), each worker that
+     * had the function defined is told to drop it (FORGET), so that what it captured — shared
+     * arrays included — is released there.
+     */
+    private final class MapCall {
+        final long fnId;
+        private final AtomicInteger outstanding = new AtomicInteger();
+        private final AtomicBoolean submitted = new AtomicBoolean();
+        private final AtomicBoolean forgotten = new AtomicBoolean();
+
+        MapCall(long fnId) {
+            this.fnId = fnId;
+        }
+
+        void jobSubmitted(CompletableFuture<Object> f) {
+            outstanding.incrementAndGet();
+            f.whenComplete((v, t) -> {
+                if (outstanding.decrementAndGet() == 0 && submitted.get()) forget();
+            });
+        }
+
+        void submissionDone() {
+            if (submitted.compareAndSet(false, true) && outstanding.get() == 0) forget();
+        }
+
+        private void forget() {
+            if (!forgotten.compareAndSet(false, true)) return;
+            for (Slot s : slots) s.forgets.add(fnId);
+        }
+    }
+
+    /** The iterator of {@code imap}/{@code imapUnordered} (and the engine of {@code map}). */
+    private final class MapIterator<T, R> implements Iterator<R> {
+        final MapCall call;
+        /** Ends the submission when this iterator is exhausted, or unreachable before that. */
+        Cleaner.Cleanable registration;
+        private final Iterator<T> items;
+        private final int chunksize;
+        private final byte[] define;
+        private final BiConsumer<Long, Long> progress;
+        private final long total;
+        private final boolean ordered;
+        private final int window;
+        private final Deque<CompletableFuture<Object>> inFlight = new ArrayDeque<>();
+        private Iterator<R> current = Collections.emptyIterator();
+        private long done;
+
+        MapIterator(MapCall call, Iterator<T> items, int chunksize, byte[] define,
+                BiConsumer<Long, Long> progress, long total, boolean ordered, int window) {
+            this.call = call;
+            this.items = items;
+            this.chunksize = chunksize;
+            this.define = define;
+            this.progress = progress;
+            this.total = total;
+            this.ordered = ordered;
+            this.window = window;
+        }
+
+        private void topUp() {
+            while (inFlight.size() < window && items.hasNext()) {
+                List<T> chunk = new ArrayList<>(chunksize);
+                while (chunk.size() < chunksize && items.hasNext()) chunk.add(items.next());
+                byte[] payload = Codec.encode(new Messages.Apply(IDS.incrementAndGet(), call.fnId, chunk), "chunk");
+                CompletableFuture<Object> f = new CompletableFuture<>();
+                ensureRunning();
+                call.jobSubmitted(f);
+                queue.add(new Job(payload, f, call.fnId, config.retries, define));
+                inFlight.add(f);
+            }
+        }
+
+        @Override
+        public boolean hasNext() {
+            while (!current.hasNext()) {
+                topUp();
+                if (inFlight.isEmpty()) {
+                    registration.clean();
+                    return false;
+                }
+                CompletableFuture<Object> next = ordered ? inFlight.removeFirst() : firstDone();
+                @SuppressWarnings("unchecked")
+                List<R> results = (List<R>) await(next);
+                done += results.size();
+                if (progress != null) progress.accept(done, total);
+                current = results.iterator();
+            }
+            return true;
+        }
+
+        private CompletableFuture<Object> firstDone() {
+            CompletableFuture.anyOf(inFlight.toArray(new CompletableFuture<?>[0])).exceptionally(t -> null).join();
+            for (Iterator<CompletableFuture<Object>> i = inFlight.iterator(); i.hasNext(); ) {
+                CompletableFuture<Object> f = i.next();
+                if (f.isDone()) {
+                    i.remove();
+                    return f;
                 }
             }
+            throw new IllegalStateException("no completed chunk");
+        }
 
-            @Override
-            public boolean hasNext() {
-                while (!current.hasNext()) {
-                    topUp();
-                    if (inFlight.isEmpty()) return false;
-                    CompletableFuture<Object> next = ordered ? inFlight.removeFirst() : firstDone();
-                    @SuppressWarnings("unchecked")
-                    List<R> results = (List<R>) await(next);
-                    done += results.size();
-                    if (progress != null) progress.accept(done, total);
-                    current = results.iterator();
-                }
-                return true;
-            }
-
-            private CompletableFuture<Object> firstDone() {
-                CompletableFuture.anyOf(inFlight.toArray(new CompletableFuture<?>[0])).exceptionally(t -> null).join();
-                for (Iterator<CompletableFuture<Object>> i = inFlight.iterator(); i.hasNext(); ) {
-                    CompletableFuture<Object> f = i.next();
-                    if (f.isDone()) {
-                        i.remove();
-                        return f;
-                    }
-                }
-                throw new IllegalStateException("no completed chunk");
-            }
-
-            @Override
-            public R next() {
-                if (!hasNext()) throw new NoSuchElementException();
-                return current.next();
-            }
-        };
+        @Override
+        public R next() {
+            if (!hasNext()) throw new NoSuchElementException();
+            return current.next();
+        }
     }
 
     /** Waits for a future, rethrowing its failure as is (RemoteException, WorkerDiedException, ...). */
@@ -360,11 +435,16 @@ public final class Pool implements AutoCloseable {
         }
     }
 
+    /** How often an idle slot looks for FORGET frames to send. */
+    private static final long FORGET_POLL_MILLIS = 250;
+
     /** One worker position: its dispatcher thread and its current worker JVM. */
     private final class Slot implements Runnable {
         final Thread thread;
         volatile Worker worker;
         final Set<Long> defined = new HashSet<>();
+        /** Functions of finished maps, to be dropped by this slot's worker (posted by the slot thread). */
+        final java.util.Queue<Long> forgets = new java.util.concurrent.ConcurrentLinkedQueue<>();
         int tasksRun;
         volatile Job running;
 
@@ -408,10 +488,12 @@ public final class Pool implements AutoCloseable {
                 while (true) {
                     Job job;
                     try {
-                        job = queue.take();
+                        postForgets();
+                        job = queue.poll(FORGET_POLL_MILLIS, TimeUnit.MILLISECONDS); // idle: forgets still go out
                     } catch (InterruptedException e) {
                         return;
                     }
+                    if (job == null) continue;
                     if (job == STOP) return;
                     if (state == State.TERMINATED) {
                         job.future.completeExceptionally(new CancellationException("pool terminated"));
@@ -423,6 +505,19 @@ public final class Pool implements AutoCloseable {
                 Worker w = worker;
                 worker = null;
                 if (w != null) w.stop();
+            }
+        }
+
+        /** Tells this slot's worker to drop the functions of finished maps it had defined. */
+        private void postForgets() {
+            for (Long fnId; (fnId = forgets.poll()) != null; ) {
+                Worker w = worker;
+                if (!defined.remove(fnId) || w == null || !w.process.isAlive()) continue;
+                try {
+                    w.post(Channel.FORGET, java.nio.ByteBuffer.allocate(Long.BYTES).putLong(fnId).array());
+                } catch (RuntimeException e) {
+                    // the worker is dying: its replacement starts without any definition
+                }
             }
         }
 
@@ -475,6 +570,11 @@ public final class Pool implements AutoCloseable {
     @Override
     public String toString() {
         return "Pool[" + slots.size() + " workers, " + state + ", " + queue.size() + " queued]";
+    }
+
+    /** Jobs waiting for a worker (for tests). */
+    int queuedJobs() {
+        return queue.size();
     }
 
     /** Awaits termination at most {@code timeout}; true when all workers exited. */

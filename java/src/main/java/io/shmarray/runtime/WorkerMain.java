@@ -90,57 +90,93 @@ public final class WorkerMain {
         }, "shmarray-heartbeat");
         heartbeat.setDaemon(true);
         heartbeat.start();
-        java.util.Map<Long, SerializableFunction<Object, Object>> functions = new java.util.HashMap<>();
+        Definitions functions = new Definitions();
         while (true) {
             Channel.Frame f = channel.receive(-1);
             if (f == null || f.type == Channel.BYE) {
                 finished = true;
                 return;
             }
-            if (f.type != Channel.TASK && f.type != Channel.DEFINE && f.type != Channel.INIT) {
-                throw new ProtocolException("unexpected frame type " + f.type);
-            }
-            Object message;
-            try {
-                message = Codec.decode(f.payload, maxFrame);
-            } catch (ProtocolException | ClassNotFoundException e) {
-                if (f.type != Channel.DEFINE) channel.send(Channel.RESULT, Codec.encode(failure(-1, e)));
-                continue;
-            }
-            if (message instanceof Messages.Define) {
-                Messages.Define d = (Messages.Define) message;
-                @SuppressWarnings("unchecked")
-                SerializableFunction<Object, Object> fn = (SerializableFunction<Object, Object>) d.fn();
-                functions.put(d.fnId(), fn);
-                continue;
-            }
-            Messages.Result result;
-            long id = message instanceof Messages.Task ? ((Messages.Task) message).id()
-                    : message instanceof Messages.Apply ? ((Messages.Apply) message).id() : 0;
-            try {
-                Object value;
-                if (message instanceof Messages.Task) {
-                    value = ((Messages.Task) message).callable().call();
-                } else if (message instanceof Messages.Apply) {
-                    Messages.Apply a = (Messages.Apply) message;
-                    SerializableFunction<Object, Object> fn = functions.get(a.fnId());
-                    if (fn == null) throw new ProtocolException("function " + a.fnId() + " was never defined here");
-                    java.util.List<Object> out = new java.util.ArrayList<>(a.items().size());
-                    for (Object item : a.items()) out.add(fn.apply(item));
-                    value = out;
-                } else if (message instanceof Messages.Init) {
-                    ((Messages.Init) message).initializer().run();
-                    value = null;
-                } else {
-                    throw new ProtocolException("unexpected message " + message.getClass().getName());
-                }
-                result = new Messages.Result(id, true, Codec.encode(value, "the task's result"), null, null, null, null);
-            } catch (Throwable t) {
-                result = failure(id, t);
-            }
+            Messages.Result result = handle(f, functions, maxFrame);
+            f = null; // nothing of a finished task stays reachable from this frame while we wait
+            if (result == null) continue;
             System.out.flush();
             System.err.flush();
             channel.send(Channel.RESULT, Codec.encode(result));
+        }
+    }
+
+    /** The functions of the maps in progress, and the decode failures of those that could not be defined. */
+    static final class Definitions {
+        final java.util.Map<Long, SerializableFunction<Object, Object>> defined = new java.util.HashMap<>();
+        final java.util.Map<Long, RuntimeException> broken = new java.util.HashMap<>();
+
+        void forget(long fnId) {
+            defined.remove(fnId);
+            broken.remove(fnId);
+        }
+    }
+
+    /**
+     * Decodes and runs one frame; returns the result to send, or null (DEFINE, FORGET). In a method
+     * of its own so that the decoded task, its captured values and any shared array received with
+     * it are unreachable once it returns: a received array is then released (see
+     * {@code SharedArray}), not kept by a stack slot while the worker waits for the next frame.
+     * A task that cannot be decoded (its array was removed by its owner, a class is missing) fails
+     * alone, with that error; the worker lives on.
+     */
+    @SuppressWarnings("unchecked")
+    private static Messages.Result handle(Channel.Frame f, Definitions functions, long maxFrame) throws Exception {
+        if (f.type == Channel.FORGET) {
+            if (f.payload.length != Long.BYTES) throw new ProtocolException("FORGET of " + f.payload.length + " bytes");
+            functions.forget(java.nio.ByteBuffer.wrap(f.payload).getLong());
+            return null;
+        }
+        if (f.type != Channel.TASK && f.type != Channel.DEFINE && f.type != Channel.INIT) {
+            throw new ProtocolException("unexpected frame type " + f.type);
+        }
+        Object message;
+        try {
+            message = Codec.decode(f.payload, maxFrame);
+        } catch (ClassNotFoundException | RuntimeException e) {
+            return f.type == Channel.DEFINE ? null : failure(-1, e);
+        }
+        if (message instanceof Messages.Define) {
+            Messages.Define d = (Messages.Define) message;
+            try {
+                functions.defined.put(d.fnId(), (SerializableFunction<Object, Object>) Codec.decode(d.fn(), maxFrame));
+            } catch (ClassNotFoundException | RuntimeException e) {
+                functions.broken.put(d.fnId(), e instanceof RuntimeException ? (RuntimeException) e
+                        : new IllegalStateException("the map's function could not be decoded here: " + e, e));
+            }
+            return null;
+        }
+        long id = message instanceof Messages.Task ? ((Messages.Task) message).id()
+                : message instanceof Messages.Apply ? ((Messages.Apply) message).id() : 0;
+        try {
+            Object value;
+            if (message instanceof Messages.Task) {
+                value = ((Messages.Task) message).callable().call();
+            } else if (message instanceof Messages.Apply) {
+                Messages.Apply a = (Messages.Apply) message;
+                SerializableFunction<Object, Object> fn = functions.defined.get(a.fnId());
+                if (fn == null) {
+                    RuntimeException broken = functions.broken.get(a.fnId());
+                    if (broken != null) throw broken;
+                    throw new ProtocolException("function " + a.fnId() + " was never defined here");
+                }
+                java.util.List<Object> out = new java.util.ArrayList<>(a.items().size());
+                for (Object item : a.items()) out.add(fn.apply(item));
+                value = out;
+            } else if (message instanceof Messages.Init) {
+                ((Messages.Init) message).initializer().run();
+                value = null;
+            } else {
+                throw new ProtocolException("unexpected message " + message.getClass().getName());
+            }
+            return new Messages.Result(id, true, Codec.encode(value, "the task's result"), null, null, null, null);
+        } catch (Throwable t) {
+            return failure(id, t);
         }
     }
 
