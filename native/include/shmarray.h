@@ -125,7 +125,8 @@ extern "C" {
  *   |     creator_start_time (u64, clock ticks after boot, /proc)   |  72
  *   |                shape[SHMARRAY_MAX_RANK] (i64 each)            |  80..143
  *   |        segment_id (u64, random, never 0: this segment only)   | 144
- *   |                    reserved1 (104 bytes, zero)                | 152..255
+ *   |   creator_pidns (u64, inode of the owner's pid namespace)     | 152
+ *   |                    reserved1 (96 bytes, zero)                 | 160..255
  *   |         lock (128 bytes, reserved for a process-shared lock)  | 256..383
  *   |                    reserved2 (128 bytes, zero)                | 384..511
  *   +---------------------------------------------------------------+
@@ -135,6 +136,12 @@ extern "C" {
  *
  * segment_id is drawn at random (getrandom) when the segment is created: a name that is unlinked
  * and created again, even by the same process, gets another one, so a handle can tell them apart.
+ *
+ * The owner is (creator_pid, creator_start_time, creator_pidns): a pid means something only in
+ * its pid namespace, and processes of two containers sharing /dev/shm live in different ones.
+ * Nobody judges an owner whose namespace differs from its own (0 = unknown, as in headers written
+ * before this field existed, counts as the same): such a segment is never reclaimed by a sweep or
+ * a reaper of another namespace.
  *
  * Publication: the creator fills every field with state = INITIALISING and stores
  * state = READY last with release semantics; readers load state with acquire semantics and
@@ -158,7 +165,8 @@ typedef struct shmarray_header {
     uint64_t creator_start_time;
     int64_t shape[SHMARRAY_MAX_RANK];
     uint64_t segment_id;
-    uint8_t reserved1[104];
+    uint64_t creator_pidns;
+    uint8_t reserved1[96];
     uint8_t lock[SHMARRAY_LOCK_SIZE];
     uint8_t reserved2[128];
 } shmarray_header;
@@ -179,7 +187,8 @@ typedef struct shmarray_header {
 #define SHMARRAY_OFF_CREATOR_START_TIME 72
 #define SHMARRAY_OFF_SHAPE 80
 #define SHMARRAY_OFF_SEGMENT_ID 144
-#define SHMARRAY_OFF_RESERVED1 152
+#define SHMARRAY_OFF_CREATOR_PIDNS 152
+#define SHMARRAY_OFF_RESERVED1 160
 #define SHMARRAY_OFF_LOCK 256
 #define SHMARRAY_OFF_RESERVED2 384
 
@@ -320,7 +329,10 @@ SHMARRAY_API int32_t shmarray_process_alive(int32_t pid, int64_t start_time);
  * header are left alone and reported; foreign entries (no shmarray magic) are only counted.
  * With `dry_run` non-zero nothing is removed. One line per decision is written to `report`
  * (truncated to report_len, always NUL-terminated when report_len > 0):
- *   "reclaimed NAME owner=PID", "corrupt NAME field-error", "foreign N"
+ *   "reclaimed NAME owner=PID", "corrupt NAME field-error", "damaged NAME why",
+ *   "elsewhere NAME owner=PID pidns=N" (an owner in another pid namespace: never judged), "foreign N"
+ * Before it removes anything it reads the header again: an owner that changed meanwhile (adopt
+ * writes the new owner's fields one by one) is not judged on a torn read.
  * Returns the number of segments reclaimed (or that would be).
  */
 SHMARRAY_API int32_t shmarray_sweep(const char *dir, int32_t dry_run, char *report, int64_t report_len);
@@ -330,6 +342,18 @@ SHMARRAY_API int32_t shmarray_sweep(const char *dir, int32_t dry_run, char *repo
  * pid it identifies a process across pid reuse. Returns -ESRCH when no such process exists.
  */
 SHMARRAY_API int64_t shmarray_process_start_time(int32_t pid);
+
+/*
+ * This process's pid namespace: the inode of /proc/self/ns/pid, or -errno when it cannot be read.
+ */
+SHMARRAY_API int64_t shmarray_pidns(void);
+
+/*
+ * Whether this process can judge an owner recorded with pid namespace `pidns`: 1 when pidns is 0
+ * (unknown: the same, as before the field existed) or this process's own, 0 otherwise (also when
+ * this process's own namespace cannot be read).
+ */
+SHMARRAY_API int32_t shmarray_pidns_is_ours(int64_t pidns);
 
 #ifdef __cplusplus
 }

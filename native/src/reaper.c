@@ -42,7 +42,10 @@ static void add(const char *name) {
     shmarray_header h;
     int fd = shmarray_attach(name, 0, &h);
     if (fd < 0) {
-        fprintf(stderr, "shmarray-reaper: cannot register %s: %s\n", name, shmarray_strerror(fd));
+        /* Already removed by its owner (a fast create/close: the "+NAME" line arrived after the
+         * unlink): nothing left to reap, nothing to say. Anything else is worth a line. */
+        if (fd != -ENOENT)
+            fprintf(stderr, "shmarray-reaper: cannot register %s: %s\n", name, shmarray_strerror(fd));
         return;
     }
     struct stat st;
@@ -80,6 +83,7 @@ static void reap(const entry *e) {
                h.segment_id == e->segment_id;
     shmarray_close(fd);
     if (!same || (h.flags & SHMARRAY_FLAG_PERSISTENT)) return;
+    if (!shmarray_pidns_is_ours((int64_t)h.creator_pidns)) return; /* adopted across a namespace */
     if (shmarray_process_alive((int32_t)h.creator_pid, (int64_t)h.creator_start_time) != 0) return;
     if (shmarray_unlink(e->name) == 0)
         fprintf(stderr, "shmarray-reaper: removed %s (owner pid %lld exited)\n", e->name,

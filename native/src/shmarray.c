@@ -39,6 +39,7 @@ _Static_assert(offsetof(shmarray_header, creator_start_time) == SHMARRAY_OFF_CRE
                "start");
 _Static_assert(offsetof(shmarray_header, shape) == SHMARRAY_OFF_SHAPE, "shape");
 _Static_assert(offsetof(shmarray_header, segment_id) == SHMARRAY_OFF_SEGMENT_ID, "id");
+_Static_assert(offsetof(shmarray_header, creator_pidns) == SHMARRAY_OFF_CREATOR_PIDNS, "pidns");
 _Static_assert(offsetof(shmarray_header, reserved1) == SHMARRAY_OFF_RESERVED1, "res1");
 _Static_assert(offsetof(shmarray_header, lock) == SHMARRAY_OFF_LOCK, "lock");
 _Static_assert(offsetof(shmarray_header, reserved2) == SHMARRAY_OFF_RESERVED2, "res2");
@@ -201,6 +202,18 @@ int64_t shmarray_process_start_time(int32_t pid) {
     return rc < 0 ? rc : start;
 }
 
+int64_t shmarray_pidns(void) {
+    struct stat st;
+    if (stat("/proc/self/ns/pid", &st) != 0) return -errno;
+    return (int64_t)st.st_ino;
+}
+
+int32_t shmarray_pidns_is_ours(int64_t pidns) {
+    if (pidns == 0) return 1;
+    int64_t mine = shmarray_pidns();
+    return mine > 0 && mine == pidns ? 1 : 0;
+}
+
 int32_t shmarray_process_alive(int32_t pid, int64_t start_time) {
     if (pid <= 0 || start_time < 0) return -EINVAL;
     char state;
@@ -327,6 +340,8 @@ int32_t shmarray_create(const char *name, int32_t dtype, int32_t rank, const int
      * can tell whose half-made segment it is. State READY last. */
     h->creator_pid = (int64_t)getpid();
     h->creator_start_time = (uint64_t)start_time;
+    int64_t pidns = shmarray_pidns();
+    h->creator_pidns = pidns > 0 ? (uint64_t)pidns : 0;
     __atomic_store_n(&h->magic, SHMARRAY_MAGIC, __ATOMIC_RELEASE);
     if (SHMARRAY_FAULT("ready") < 0) raise(SIGKILL); /* test build only: die before publishing */
     h->format_version = SHMARRAY_FORMAT_VERSION;

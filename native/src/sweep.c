@@ -92,8 +92,24 @@ int32_t shmarray_sweep(const char *dir, int32_t dry_run, char *report, int64_t r
             say(&r, "corrupt %s no creator recorded\n", e->d_name);
             continue;
         }
+        if (!shmarray_pidns_is_ours((int64_t)h.creator_pidns)) {
+            /* A pid of another namespace (a container sharing /dev/shm) means nothing here. */
+            say(&r, "elsewhere %s owner=%lld pidns=%llu\n", e->d_name, (long long)h.creator_pid,
+                (unsigned long long)h.creator_pidns);
+            continue;
+        }
         int alive = shmarray_process_alive((int32_t)h.creator_pid, (int64_t)h.creator_start_time);
         if (alive != 0) continue; /* alive, or cannot tell: never reclaim */
+        /* Judged on one read: read again, and leave it if the owner changed meanwhile (an adopt
+         * writes pid, start time and namespace one by one; a torn read must not look dead). */
+        shmarray_header again;
+        int fd2 = openat(dfd, e->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+        if (fd2 < 0) continue;
+        int same_owner = read_header(fd2, &again) == 0 && again.creator_pid == h.creator_pid &&
+                         again.creator_start_time == h.creator_start_time &&
+                         again.creator_pidns == h.creator_pidns;
+        close(fd2);
+        if (!same_owner) continue;
         /* Unlink only if the name still refers to the file we examined. */
         struct stat now;
         if (fstatat(dfd, e->d_name, &now, AT_SYMLINK_NOFOLLOW) != 0 || now.st_ino != st.st_ino ||

@@ -248,6 +248,10 @@ static void test_sweep(void) {
     h.creator_pid = dead_pid;
     h.creator_start_time = (uint64_t)dead_start;
     write_file(dir, "dead-owner", &h, sizeof h);
+    CHECK(good.creator_pidns != 0 && (int64_t)good.creator_pidns == shmarray_pidns()); /* recorded */
+    h.creator_pidns = good.creator_pidns + 1; /* a container's process: its pid means nothing here */
+    write_file(dir, "other-namespace", &h, sizeof h);
+    h.creator_pidns = good.creator_pidns;
     h.flags = SHMARRAY_FLAG_PERSISTENT;
     write_file(dir, "dead-persistent", &h, sizeof h);
     h.flags = 0;
@@ -280,14 +284,20 @@ static void test_sweep(void) {
     CHECK(strstr(report, "corrupt corrupt bad dtype") != NULL);
     CHECK(strstr(report, "foreign 1") != NULL);
     CHECK(strstr(report, "damaged shmarray-damaged no shmarray header") != NULL);
+    CHECK(exists(dir, "other-namespace"));
+    CHECK(strstr(report, "elsewhere other-namespace owner=") != NULL);
+    CHECK_EQ(1, shmarray_pidns_is_ours(0));
+    CHECK_EQ(1, shmarray_pidns_is_ours(shmarray_pidns()));
+    CHECK_EQ(0, shmarray_pidns_is_ours(shmarray_pidns() + 1));
     CHECK(exists(dir, "shmarray-damaged"));
     CHECK_EQ(0, shmarray_sweep(dir, 0, NULL, 0)); /* nothing left to reclaim */
     char small[8];
     CHECK_EQ(0, shmarray_sweep(dir, 0, small, sizeof small));
     CHECK(strlen(small) < sizeof small);
     CHECK_EQ(-ENOENT, shmarray_sweep("/nonexistent-dir", 0, NULL, 0));
-    const char *left[] = {"dead-persistent", "live-owner", "corrupt", "foreign", "shmarray-damaged"};
-    for (size_t i = 0; i < 5; i++) {
+    const char *left[] = {"dead-persistent", "live-owner", "corrupt", "foreign", "shmarray-damaged",
+                          "other-namespace"};
+    for (size_t i = 0; i < 6; i++) {
         char path[512];
         snprintf(path, sizeof path, "%s/%s", dir, left[i]);
         unlink(path);

@@ -278,7 +278,7 @@ static void test_validate(void) {
     CORRUPT(shape[0], INT64_MAX, SHMARRAY_E_BAD_SHAPE);
     CORRUPT(data_length, 1, SHMARRAY_E_BAD_DATA_LENGTH);
     CORRUPT(segment_id, 0, SHMARRAY_E_BAD_SEGMENT_ID);
-    CORRUPT(reserved1[100], 1, SHMARRAY_E_BAD_RESERVED);
+    CORRUPT(reserved1[90], 1, SHMARRAY_E_BAD_RESERVED);
     CORRUPT(reserved2[0], 1, SHMARRAY_E_BAD_RESERVED);
     /* the data may not end past the segment */
     CHECK_EQ(-SHMARRAY_E_BAD_DATA_LENGTH, shmarray_header_validate(&good, sizeof good, seg - 1));

@@ -3,6 +3,7 @@ package io.shmarray;
 import io.shmarray.internal.Backend;
 import io.shmarray.internal.Backends;
 import io.shmarray.internal.NativeErrors;
+import io.shmarray.internal.Platform;
 import io.shmarray.internal.SegmentHeader;
 import io.shmarray.internal.SegmentHeaderDescriptor;
 import io.shmarray.internal.TrustedPaths;
@@ -50,21 +51,26 @@ public final class Inventory {
      * @param segmentBytes size of the segment file
      * @param dataBytes bytes of element data, or -1 when unknown
      * @param ownerPid the owner's pid (creator, or adopter), or 0 when unknown
-     * @param ownerAlive whether that process (pid and start time) still runs
+     * @param ownerAlive whether that process (pid and start time) still runs; false also when it
+     *        lives in another pid namespace ({@code ownerElsewhere})
      * @param persistent PERSISTENT flag
      * @param poisoned POISONED flag
      * @param problem null for a valid published header, else what is wrong ("not ready", a bad field)
      * @param attachers pids mapping it now, where /proc tells (processes of other users are not seen)
+     * @param ownerElsewhere the owner lives in another pid namespace (another container sharing
+     *        /dev/shm): its pid means nothing here, its liveness cannot be judged, and no sweep
+     *        or reaper of this namespace removes the segment
      */
     public record Segment(String name, DType dtype, long[] shape, long segmentBytes, long dataBytes, long ownerPid,
-            boolean ownerAlive, boolean persistent, boolean poisoned, String problem, List<Long> attachers) {
+            boolean ownerAlive, boolean persistent, boolean poisoned, String problem, List<Long> attachers,
+            boolean ownerElsewhere) {
 
         @Override
         public String toString() {
             return String.format("%-28s %-7s %-16s %10s owner=%-7s %-5s %s%s%s attachers=%s", name,
                     dtype == null ? "?" : dtype.numpyName(), Arrays.toString(shape),
                     NativeErrors.formatBytes(segmentBytes), ownerPid == 0 ? "?" : Long.toString(ownerPid),
-                    ownerAlive ? "alive" : "gone", persistent ? "persistent" : "owner-scoped",
+                    ownerElsewhere ? "in another pid namespace" : ownerAlive ? "alive" : "gone", persistent ? "persistent" : "owner-scoped",
                     poisoned ? " POISONED" : "", problem == null ? "" : " [" + problem + "]", attachers);
         }
     }
@@ -136,7 +142,10 @@ public final class Inventory {
         String name = p.getFileName().toString();
         long ownerPid = le.getLong(SegmentHeaderDescriptor.CREATOR_PID_OFFSET);
         long ownerStart = le.getLong(SegmentHeaderDescriptor.CREATOR_START_TIME_OFFSET);
-        boolean alive = ownerPid > 0 && ownerPid <= Integer.MAX_VALUE && b.processAlive((int) ownerPid, ownerStart) == 1;
+        long ownerPidns = le.getLong(SegmentHeaderDescriptor.CREATOR_PIDNS_OFFSET);
+        boolean elsewhere = !Platform.isOurPidNamespace(ownerPidns);
+        boolean alive = !elsewhere && ownerPid > 0 && ownerPid <= Integer.MAX_VALUE
+                && b.processAlive((int) ownerPid, ownerStart) == 1;
         int flags = le.getInt(SegmentHeaderDescriptor.FLAGS_OFFSET);
         List<Long> pids = attachers.getOrDefault(name, List.of());
         int rc = b.validateHeader(h, h.length, size);
@@ -144,11 +153,11 @@ public final class Inventory {
             String problem = rc == -NativeErrors.E_NOT_READY ? "not ready"
                     : "bad " + SegmentHeaderDescriptor.fieldOf(-rc);
             return Optional.of(new Segment(name, null, new long[0], size, -1, ownerPid, alive,
-                    (flags & SegmentHeaderDescriptor.FLAG_PERSISTENT) != 0, false, problem, pids));
+                    (flags & SegmentHeaderDescriptor.FLAG_PERSISTENT) != 0, false, problem, pids, elsewhere));
         }
         SegmentHeader header = SegmentHeaderDescriptor.read(h);
         return Optional.of(new Segment(name, header.dtype(), header.shape(), size, header.dataLength(), ownerPid, alive,
-                header.persistent(), header.poisoned(), null, pids));
+                header.persistent(), header.poisoned(), null, pids, elsewhere));
     }
 
     /** A segment younger than this that is still empty or zero is being created, not damaged. */
@@ -172,7 +181,7 @@ public final class Inventory {
         String name = p.getFileName().toString();
         if (!name.startsWith(io.shmarray.internal.Names.PREFIX)) return Optional.empty();
         return Optional.of(new Segment(name, null, new long[0], size, -1, 0, false, false, false, "damaged: " + why,
-                attachers.getOrDefault(name, List.of())));
+                attachers.getOrDefault(name, List.of()), false));
     }
 
     /** name -> pids that map /dev/shm/name, from /proc/PID/maps (what this user may read). */

@@ -477,4 +477,14 @@ class LifetimeAndLockTest {
             assertTrue(exists(a.name()), "Python's resource tracker did not remove the Java-owned segment");
         }
     }
+
+    /** A correct create/close loop, however fast, prints nothing (the reaper used to complain). */
+    @Test
+    @Timeout(180)
+    void aFastCreateCloseLoopIsSilent() throws Exception {
+        TestSupport.Run r = TestSupport.runChild(List.of("-D" + io.shmarray.internal.Attachments.SWEEP_PROPERTY + "=false"),
+                LifetimeProbe.class.getName(), List.of("create-close-loop", "3000"), 150);
+        assertEquals(0, r.exitCode, r.toString());
+        assertEquals("LOOPED 3000", r.output.strip(), "nothing but the probe's own line on stdout and stderr");
+    }
 }

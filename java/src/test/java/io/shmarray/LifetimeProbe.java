@@ -18,6 +18,16 @@ public final class LifetimeProbe {
 
     public static void main(String[] args) throws Exception {
         switch (args[0]) {
+            case "create-close-loop": { // args: count
+                int n = Integer.parseInt(args[1]);
+                for (int i = 0; i < n; i++) {
+                    try (SharedDoubleArray a = SharedDoubleArray.create(1000)) {
+                        a.set(0, i);
+                    }
+                }
+                System.out.println("LOOPED " + n);
+                break;
+            }
             case "create-and-wait": { // args: persistentName
                 SharedDoubleArray a = SharedDoubleArray.create(1000);
                 SharedIntArray b = SharedIntArray.create(10, 10);

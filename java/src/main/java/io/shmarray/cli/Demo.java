@@ -70,6 +70,9 @@ final class Demo {
         int i = args.length > 0 && args[0].equals("demo") ? 1 : 0;
         for (; i < args.length; i++) {
             String opt = args[i];
+            if (!List.of("--length", "--workers", "--slices", "--pause-ms").contains(opt)) {
+                return "unknown option: " + opt;
+            }
             if (i + 1 >= args.length) return "missing value after " + opt;
             long v;
             try {

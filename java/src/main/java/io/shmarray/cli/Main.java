@@ -48,10 +48,10 @@ public final class Main {
                 }
                 break;
             case "info":
-                status = info();
+                status = noArguments(args) ? info() : 2;
                 break;
             case "ls":
-                status = ls();
+                status = noArguments(args) ? ls() : 2;
                 break;
             case "inspect":
                 status = inspect(args);
@@ -107,6 +107,7 @@ public final class Main {
 
     private static int inspect(String[] args) {
         if (args.length != 2) {
+            System.err.println("inspect takes exactly one segment name");
             usage();
             return 2;
         }
@@ -120,7 +121,8 @@ public final class Main {
         System.out.println("dtype       " + (seg.dtype() == null ? "?" : seg.dtype() + " (" + seg.dtype().numpyName() + ")"));
         System.out.println("shape       " + java.util.Arrays.toString(seg.shape()));
         System.out.println("size        " + seg.segmentBytes() + " bytes (" + seg.dataBytes() + " of data)");
-        System.out.println("owner       pid " + seg.ownerPid() + (seg.ownerAlive() ? " (alive)" : " (gone)"));
+        System.out.println("owner       pid " + seg.ownerPid() + (seg.ownerElsewhere() ? " (in another pid namespace)"
+                : seg.ownerAlive() ? " (alive)" : " (gone)"));
         System.out.println("lifetime    " + (seg.persistent() ? "persistent" : "owner-scoped"));
         System.out.println("poisoned    " + seg.poisoned());
         System.out.println("attachers   " + seg.attachers());
@@ -128,8 +130,24 @@ public final class Main {
         return 0;
     }
 
+    /** A command without options: anything after it is a usage error that changes nothing. */
+    private static boolean noArguments(String[] args) {
+        if (args.length == 1) return true;
+        System.err.println(args[0] + " takes no arguments; got: " + String.join(" ", java.util.Arrays.copyOfRange(args, 1,
+                args.length)));
+        usage();
+        return false;
+    }
+
     private static int sweep(String[] args) {
-        boolean dry = args.length > 1 && args[1].equals("--dry-run");
+        // strict: a typo such as --dryrun must not sweep for real
+        if (args.length > 2 || (args.length == 2 && !args[1].equals("--dry-run"))) {
+            System.err.println("sweep: unknown option " + String.join(" ", java.util.Arrays.copyOfRange(args, 1,
+                    args.length)) + " (the only option is --dry-run); nothing was swept");
+            usage();
+            return 2;
+        }
+        boolean dry = args.length == 2;
         String report = Inventory.sweep(dry);
         System.out.print(report.isEmpty() ? "nothing to reclaim\n" : report);
         return 0;

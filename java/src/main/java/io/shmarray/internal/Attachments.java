@@ -331,13 +331,16 @@ public final class Attachments {
             LOG.log(Level.WARNING, "shmarray: removing " + a.name + ", whose header another process damaged");
             return true;
         }
-        return h.getLong(SegmentHeaderDescriptor.CREATOR_PID_OFFSET) == ProcessHandle.current().pid();
+        return h.getLong(SegmentHeaderDescriptor.CREATOR_PID_OFFSET) == ProcessHandle.current().pid()
+                && Platform.isOurPidNamespace(h.getLong(SegmentHeaderDescriptor.CREATOR_PIDNS_OFFSET));
     }
 
     /** Makes this process the owner: writes its identity into the header and registers with the reaper. */
     public static void adopt(Attachment a, long pid, long startTime) {
         ByteBuffer h = a.headerPage.chunks()[0];
+        // three stores: a sweep that reads them torn reads the header again before it removes anything
         h.putLong(SegmentHeaderDescriptor.CREATOR_START_TIME_OFFSET, startTime);
+        h.putLong(SegmentHeaderDescriptor.CREATOR_PIDNS_OFFSET, Platform.pidNamespace());
         h.putLong(SegmentHeaderDescriptor.CREATOR_PID_OFFSET, pid);
         synchronized (LOCK) {
             a.owned = true;

@@ -56,4 +56,33 @@ public final class Platform {
     public static String resourcePath(String key) {
         return RESOURCE_ROOT + "/" + key + "/" + LIBRARY_FILE;
     }
+
+    private static volatile long pidns = -1;
+
+    /**
+     * This process's pid namespace (the inode of {@code /proc/self/ns/pid}), or 0 when it cannot be
+     * read. A pid means something only in its namespace: containers sharing /dev/shm do not share one.
+     */
+    public static long pidNamespace() {
+        long n = pidns;
+        if (n >= 0) return n;
+        try {
+            n = ((Number) java.nio.file.Files.getAttribute(java.nio.file.Path.of("/proc/self/ns/pid"), "unix:ino"))
+                    .longValue();
+        } catch (java.io.IOException | RuntimeException e) {
+            n = 0;
+        }
+        pidns = n;
+        return n;
+    }
+
+    /**
+     * Whether an owner recorded with pid namespace {@code ns} can be judged here: 0 (unknown, as in
+     * headers written before the field existed) or this process's own ({@code shmarray_pidns_is_ours}).
+     */
+    public static boolean isOurPidNamespace(long ns) {
+        if (ns == 0) return true;
+        long mine = pidNamespace();
+        return mine != 0 && mine == ns;
+    }
 }

@@ -31,7 +31,8 @@ import java.nio.ByteOrder;
  *   |     creator_start_time (u64, clock ticks after boot, /proc)   |  72
  *   |                shape[MAX_RANK] (i64 each)                     |  80..143
  *   |        segment_id (u64, random, never 0: this segment only)   | 144
- *   |                    reserved1 (104 bytes, zero)                | 152..255
+ *   |   creator_pidns (u64, inode of the owner's pid namespace)     | 152
+ *   |                    reserved1 (96 bytes, zero)                 | 160..255
  *   |         lock (128 bytes, reserved for a process-shared lock)  | 256..383
  *   |                    reserved2 (128 bytes, zero)                | 384..511
  *   +---------------------------------------------------------------+
@@ -65,7 +66,8 @@ public final class SegmentHeaderDescriptor {
     public static final int CREATOR_START_TIME_OFFSET = 72;
     public static final int SHAPE_OFFSET = 80;
     public static final int SEGMENT_ID_OFFSET = 144;
-    public static final int RESERVED1_OFFSET = 152;
+    public static final int CREATOR_PIDNS_OFFSET = 152;
+    public static final int RESERVED1_OFFSET = 160;
     public static final int LOCK_OFFSET = 256;
     public static final int LOCK_SIZE = 128;
     public static final int RESERVED2_OFFSET = 384;

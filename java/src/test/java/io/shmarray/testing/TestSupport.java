@@ -102,7 +102,7 @@ public final class TestSupport {
         private final StringBuffer output = new StringBuffer();
         private final Thread reader;
 
-        Child(Process process) {
+        public Child(Process process) {
             this.process = process;
             this.reader = new Thread(() -> {
                 try (java.io.BufferedReader r = new java.io.BufferedReader(
