@@ -420,15 +420,11 @@ static void test_fuzz(void) {
 
 /* ENOSPC from a real full tmpfs, in a private mount namespace (root only). */
 static void test_enospc_tmpfs(void) {
-    if (geteuid() != 0) {
-        printf("SKIP enospc_tmpfs: needs root to mount a small tmpfs in a private mount namespace"
-               " (the fault-injection test covers ENOSPC without root)\n");
-        return;
-    }
-    if (unshare(CLONE_NEWNS) != 0) {
-        printf("SKIP enospc_tmpfs: unshare(CLONE_NEWNS) failed: %s\n", strerror(errno));
-        return;
-    }
+    if (geteuid() != 0)
+        SKIP("enospc_tmpfs: needs root to mount a small tmpfs in a private mount namespace"
+             " (the fault-injection test covers ENOSPC without root)");
+    if (unshare(CLONE_NEWNS) != 0)
+        SKIP("enospc_tmpfs: unshare(CLONE_NEWNS) failed (%s): root without CAP_SYS_ADMIN?", strerror(errno));
     CHECK(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0);
     CHECK(mount("tmpfs", "/dev/shm", "tmpfs", 0, "size=1m,mode=1777") == 0);
     const char *name = new_name();

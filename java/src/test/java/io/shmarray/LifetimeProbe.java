@@ -18,6 +18,20 @@ public final class LifetimeProbe {
 
     public static void main(String[] args) throws Exception {
         switch (args[0]) {
+            case "close-without-fds": { // an owner closes its array when no descriptor is left
+                SharedDoubleArray a = SharedDoubleArray.create(1000);
+                String name = a.name();
+                java.util.List<java.io.FileInputStream> hogs = new java.util.ArrayList<>();
+                try {
+                    while (true) hogs.add(new java.io.FileInputStream("/dev/null"));
+                } catch (java.io.IOException exhausted) {
+                    System.out.println("EXHAUSTED after " + hogs.size() + ": " + exhausted.getMessage());
+                }
+                a.close();
+                for (java.io.FileInputStream h : hogs) h.close();
+                System.out.println("EXISTS " + java.nio.file.Files.exists(java.nio.file.Path.of("/dev/shm", name)));
+                break;
+            }
             case "create-close-loop": { // args: count
                 int n = Integer.parseInt(args[1]);
                 for (int i = 0; i < n; i++) {

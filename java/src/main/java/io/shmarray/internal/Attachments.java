@@ -299,8 +299,14 @@ public final class Attachments {
         Backend b = Backends.get();
         try {
             if (removeName) {
-                if (stillOurs(b, a)) b.unlink(a.name);
-                Reaper.unregister(a.name);
+                int rc = stillOurs(b, a) ? b.unlink(a.name) : 0;
+                if (rc < 0 && rc != -NativeErrors.ENOENT) {
+                    // still there: the reaper (and the sweep) keep it on their list
+                    LOG.log(Level.WARNING, "shmarray: could not remove " + a.name + " on close ("
+                            + b.strerror(rc) + "); the reaper removes it when this process ends");
+                } else {
+                    Reaper.unregister(a.name);
+                }
             }
         } finally {
             a.data.release();
@@ -316,12 +322,9 @@ public final class Attachments {
      * invisible. Only a valid header naming another pid means someone adopted it.
      */
     private static boolean stillOurs(Backend b, Attachment a) {
-        int fd = b.attachRaw(a.name, false);
-        if (fd < 0) return false;
-        long[] id = new long[2];
-        boolean same = b.identity(fd, id) == 0 && id[0] == a.key.dev && id[1] == a.key.ino;
-        b.close(fd);
-        if (!same || a.headerPage == null) return same;
+        // identity by stat of the name: no new descriptor, so this works with no fd to spare
+        if (!sameSegment(a)) return false;
+        if (a.headerPage == null) return true;
         long size = b.size(a.fd);
         if (size < SegmentHeaderDescriptor.HEADER_SIZE) return true; // truncated by someone: damaged, ours
         ByteBuffer h = a.headerPage.chunks()[0];
@@ -382,17 +385,20 @@ public final class Attachments {
             }
         }
         for (Attachment a : candidates) {
-            boolean same;
-            try {
-                java.util.Map<String, Object> id = java.nio.file.Files.readAttributes(NativeErrors.DEV_SHM.resolve(a.name),
-                        "unix:dev,ino", java.nio.file.LinkOption.NOFOLLOW_LINKS);
-                same = ((Number) id.get("ino")).longValue() == a.key.ino && ((Number) id.get("dev")).longValue() == a.key.dev;
-            } catch (java.io.IOException | RuntimeException gone) {
-                same = false;
-            }
-            if (!same) stale += a.data.length();
+            if (!sameSegment(a)) stale += a.data.length();
         }
         return stale;
+    }
+
+    /** Whether /dev/shm/NAME is still a's segment (same device and inode); a stat, no descriptor. */
+    private static boolean sameSegment(Attachment a) {
+        try {
+            java.util.Map<String, Object> id = java.nio.file.Files.readAttributes(NativeErrors.DEV_SHM.resolve(a.name),
+                    "unix:dev,ino", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            return ((Number) id.get("ino")).longValue() == a.key.ino && ((Number) id.get("dev")).longValue() == a.key.dev;
+        } catch (java.io.IOException | RuntimeException gone) {
+            return false;
+        }
     }
 
     /** Segments mapped by this process now (for tests and diagnostics). */

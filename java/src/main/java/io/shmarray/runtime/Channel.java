@@ -143,9 +143,8 @@ final class Channel implements Closeable {
     /** Sends one frame (thread-safe). */
     synchronized void send(byte type, byte[] payload) throws IOException {
         long cap = authenticated ? maxFrame : PRE_AUTH_MAX;
-        if (payload.length + 1L > cap) {
-            throw new ProtocolException("frame of " + payload.length + " bytes exceeds the limit of " + cap
-                    + " (io.shmarray.maxFrameBytes); share large data through a shared array instead");
+        if (payload.length + 1L > cap) { // refused before a byte is written: the channel stays usable
+            throw new FrameTooLargeException("a frame", payload.length, cap);
         }
         ByteBuffer b = ByteBuffer.allocate(5 + payload.length);
         b.putInt(payload.length + 1).put(type).put(payload).flip();

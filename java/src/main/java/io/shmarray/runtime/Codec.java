@@ -48,6 +48,16 @@ public final class Codec {
         return encode(o, "value");
     }
 
+    /**
+     * As {@link #encode(Object, String)}, for a control frame: what would exceed {@code limit} is
+     * refused here, before anything is sent, with a {@link FrameTooLargeException}.
+     */
+    static byte[] encodeFrame(Object o, String label, long limit) {
+        byte[] b = encode(o, label);
+        if (b.length + 1L > limit) throw new FrameTooLargeException("the " + label, b.length, limit);
+        return b;
+    }
+
     /** As {@link #encode(Object)}; {@code label} names {@code o} in the error ("task", "result"). */
     public static byte[] encode(Object o, String label) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();

@@ -139,7 +139,8 @@ public final class Pool implements AutoCloseable {
 
     private Pool(Builder b) {
         this.config = b;
-        this.initPayload = b.initializer == null ? null : Codec.encode(new Messages.Init(b.initializer), "initializer");
+        this.initPayload = b.initializer == null ? null : Codec.encodeFrame(new Messages.Init(b.initializer), "initializer",
+                Worker.maxFrame());
         boolean success = false;
         try {
             for (int i = 0; i < b.workers; i++) {
@@ -188,7 +189,7 @@ public final class Pool implements AutoCloseable {
     @SuppressWarnings("unchecked")
     public <R> CompletableFuture<R> submit(SerializableCallable<R> task) {
         ensureRunning();
-        byte[] payload = Codec.encode(new Messages.Task(IDS.incrementAndGet(), task), "task");
+        byte[] payload = Codec.encodeFrame(new Messages.Task(IDS.incrementAndGet(), task), "task", Worker.maxFrame());
         CompletableFuture<Object> f = new CompletableFuture<>();
         queue.add(new Job(payload, f, 0, config.retries, null));
         return (CompletableFuture<R>) (CompletableFuture<?>) f;
@@ -251,7 +252,8 @@ public final class Pool implements AutoCloseable {
         ensureRunning();
         if (chunksize < 1) throw new IllegalArgumentException("chunksize=" + chunksize + ", must be >= 1");
         long fnId = IDS.incrementAndGet();
-        byte[] define = Codec.encode(new Messages.Define(fnId, Codec.encode(fn, "function")), "function");
+        byte[] define = Codec.encodeFrame(new Messages.Define(fnId, Codec.encode(fn, "function")), "function",
+                Worker.maxFrame());
         MapIterator<T, R> it = new MapIterator<>(new MapCall(fnId), items, chunksize, define, progress, total,
                 ordered, 2 * slots.size());
         // an imap iterator dropped before its end: the function goes once its chunks in flight end
@@ -327,7 +329,8 @@ public final class Pool implements AutoCloseable {
             while (inFlight.size() < window && items.hasNext()) {
                 List<T> chunk = new ArrayList<>(chunksize);
                 while (chunk.size() < chunksize && items.hasNext()) chunk.add(items.next());
-                byte[] payload = Codec.encode(new Messages.Apply(IDS.incrementAndGet(), call.fnId, chunk), "chunk");
+                byte[] payload = Codec.encodeFrame(new Messages.Apply(IDS.incrementAndGet(), call.fnId, chunk), "chunk",
+                        Worker.maxFrame());
                 CompletableFuture<Object> f = new CompletableFuture<>();
                 ensureRunning();
                 call.jobSubmitted(f);
@@ -557,7 +560,7 @@ public final class Pool implements AutoCloseable {
                 }
             } catch (RuntimeException | ClassNotFoundException e) {
                 job.future.completeExceptionally(e);
-                if (e instanceof ProtocolException) {
+                if (e instanceof ProtocolException && !(e instanceof FrameTooLargeException)) {
                     kill(); // a garbled channel is not trusted again: the worker is recycled
                     worker = null;
                 }

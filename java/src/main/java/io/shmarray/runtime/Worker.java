@@ -1,9 +1,7 @@
 package io.shmarray.runtime;
 
 import io.shmarray.internal.ChildJvm;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.StandardProtocolFamily;
@@ -117,6 +115,12 @@ final class Worker implements AutoCloseable {
             throw new WorkerStartException("cannot create a private socket directory: " + e, -1, "");
         }
         Path socketPath = dir.resolve("w" + SEQ.incrementAndGet() + ".sock");
+        int pathBytes = socketPath.toString().getBytes(StandardCharsets.UTF_8).length;
+        if (pathBytes > MAX_SOCKET_PATH_BYTES) {
+            throw new WorkerStartException("the worker's socket path " + socketPath + " is " + pathBytes
+                    + " bytes, longer than a Unix socket path may be (" + MAX_SOCKET_PATH_BYTES + "): start this JVM"
+                    + " with a shorter -Djava.io.tmpdir (e.g. /tmp)", -1, "");
+        }
         byte[] secret = Channel.newSecret();
         long maxFrame = maxFrame();
         Deque<String> tail = new ArrayDeque<>();
@@ -265,26 +269,50 @@ final class Worker implements AutoCloseable {
         return code;
     }
 
-    /** Copies the worker's stderr to ours and keeps its last lines. */
+    /** Longest line kept in a worker's stderr tail; a longer one is cut (the output itself is not). */
+    static final int TAIL_LINE_CHARS = 2000;
+    /** Longest Unix socket path (sun_path holds 108 bytes with its NUL). */
+    static final int MAX_SOCKET_PATH_BYTES = 107;
+
+    /**
+     * Copies the worker's stderr to ours as it comes (bytes, not lines: output without newlines is
+     * never buffered whole) and keeps its last 40 lines, each cut at {@value #TAIL_LINE_CHARS}.
+     */
     private static Thread pumpStderr(Process p, Deque<String> tail) {
         Thread t = new Thread(() -> {
             PrintStream err = System.err;
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    err.println(line);
-                    synchronized (tail) {
-                        tail.addLast(line);
-                        if (tail.size() > 40) tail.removeFirst();
+            StringBuilder line = new StringBuilder();
+            byte[] buf = new byte[8192];
+            try (java.io.InputStream in = p.getErrorStream()) {
+                for (int n; (n = in.read(buf)) > 0; ) {
+                    err.write(buf, 0, n);
+                    err.flush();
+                    String chunk = new String(buf, 0, n, StandardCharsets.UTF_8);
+                    for (int i = 0; i < chunk.length(); i++) {
+                        char c = chunk.charAt(i);
+                        if (c == '\n') {
+                            addTailLine(tail, line);
+                        } else if (line.length() < TAIL_LINE_CHARS) {
+                            line.append(c);
+                        }
                     }
                 }
             } catch (IOException ignored) {
                 // the worker is gone
             }
+            if (line.length() > 0) addTailLine(tail, line);
         }, "shmarray-worker-stderr-" + p.pid());
         t.setDaemon(true);
         t.start();
         return t;
+    }
+
+    private static void addTailLine(Deque<String> tail, StringBuilder line) {
+        synchronized (tail) {
+            tail.addLast(line.toString());
+            if (tail.size() > 40) tail.removeFirst();
+        }
+        line.setLength(0);
     }
 
     static String tailOf(Deque<String> tail) {
@@ -379,8 +407,13 @@ final class Worker implements AutoCloseable {
     WorkerDiedException died(String why) {
         int code = waitExitForTail(process, stderrPump);
         String signal = code > 128 ? " (signal " + (code - 128) + ")" : "";
-        return new WorkerDiedException("worker pid " + process.pid() + " died: " + why + "; exit code " + code + signal,
-                code, stderrTail());
+        String tail = stderrTail();
+        String oom = tail.lines().filter(l -> l.contains("OutOfMemoryError")).reduce((a, b) -> b)
+                .map(l -> "; it ran out of memory (" + l.strip() + "): give workers more heap, e.g."
+                        + " WorkerOptions.withJvmOptions(\"-Xmx2g\")")
+                .orElse("");
+        return new WorkerDiedException("worker pid " + process.pid() + " died: " + why + "; exit code " + code + signal
+                + oom, code, tail);
     }
 
     /** {@link #close()}, then waits for the JVM to exit (killing it after 5 s). */

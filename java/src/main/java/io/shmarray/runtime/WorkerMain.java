@@ -39,6 +39,11 @@ public final class WorkerMain {
             System.err.println("usage: WorkerMain SOCKET (started by shmarray, secret on stdin)");
             System.exit(2);
         }
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> {
+            if (e instanceof OutOfMemoryError) outOfMemory((OutOfMemoryError) e);
+            System.err.print("Exception in thread \"" + t.getName() + "\" ");
+            e.printStackTrace();
+        });
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII));
         String line = in.readLine();
         if (line == null || line.length() != 64) {
@@ -102,7 +107,12 @@ public final class WorkerMain {
             if (result == null) continue;
             System.out.flush();
             System.err.flush();
-            channel.send(Channel.RESULT, Codec.encode(result));
+            byte[] frame = Codec.encode(result);
+            if (frame.length + 1L > maxFrame) { // fails this task only: the channel stays healthy
+                frame = Codec.encode(failure(result.id(), new FrameTooLargeException("the task's result", frame.length,
+                        maxFrame)));
+            }
+            channel.send(Channel.RESULT, frame);
         }
     }
 
@@ -175,9 +185,24 @@ public final class WorkerMain {
                 throw new ProtocolException("unexpected message " + message.getClass().getName());
             }
             return new Messages.Result(id, true, Codec.encode(value, "the task's result"), null, null, null, null);
+        } catch (OutOfMemoryError e) {
+            throw outOfMemory(e);
         } catch (Throwable t) {
             return failure(id, t);
         }
+    }
+
+    /**
+     * A worker that ran out of memory is damaged (any of its threads may have died of it, its
+     * heartbeat included): it says so on stderr — which the parent keeps and puts in the task's
+     * {@link WorkerDiedException} — and exits at once with status 3, like
+     * {@code -XX:+ExitOnOutOfMemoryError} (whose message would go to stdout, the task's).
+     */
+    static Error outOfMemory(OutOfMemoryError e) {
+        System.err.println("shmarray worker pid " + ProcessHandle.current().pid() + ": " + e + "; exiting");
+        System.err.flush();
+        Runtime.getRuntime().halt(3);
+        return e; // not reached
     }
 
     /**
