@@ -17,7 +17,8 @@ public final class ChildJvm {
 
     /** Settings a child inherits as they are, when set here. */
     private static final List<String> PASSED_ON = List.of(Backends.PROPERTY, Reaper.PATH_PROPERTY,
-            Reaper.ENABLED_PROPERTY, VerifiedImages.MEMFD_PROPERTY, ReceivedArrays.PROPERTY);
+            Reaper.ENABLED_PROPERTY, VerifiedImages.MEMFD_PROPERTY, ReceivedArrays.PROPERTY,
+            "io.shmarray.serialFilter", "io.shmarray.serialFilter.mode");
 
     private ChildJvm() {}
 

@@ -38,6 +38,15 @@ public final class Codec {
     /** System property: a JDK-syntax pattern consulted before the defaults. */
     public static final String FILTER_PROPERTY = "io.shmarray.serialFilter";
 
+    /**
+     * System property: {@code allowlist} makes the filter deny by default: only what the user
+     * pattern ({@value #FILTER_PROPERTY}) allows decodes, besides the protocol's own core
+     * ({@link #inProtocolCore}); {@code default} (the default) also allows {@code java.lang},
+     * {@code java.util}, {@code java.time}, {@code java.math}, JDK exceptions and the application's
+     * own classes.
+     */
+    public static final String FILTER_MODE_PROPERTY = "io.shmarray.serialFilter.mode";
+
     static final int MAX_DEPTH = 200;
     static final int MAX_REFS = 2_000_000;
 
@@ -115,6 +124,7 @@ public final class Codec {
     /** The filter used for every payload. */
     static ObjectInputFilter filter(long maxBytes) {
         ObjectInputFilter user = userFilter(System.getProperty(FILTER_PROPERTY));
+        boolean allowlist = allowlistOnly(); // a bad mode is refused here, not swallowed by the stream
         return info -> {
             if (info.depth() > MAX_DEPTH || info.references() > MAX_REFS || info.streamBytes() > maxBytes
                     || info.arrayLength() * arrayElementBytes(info.serialClass()) > Math.min(maxBytes, MAX_FRAME_BYTES)) {
@@ -126,8 +136,45 @@ public final class Codec {
                 ObjectInputFilter.Status s = user.checkInput(info);
                 if (s != ObjectInputFilter.Status.UNDECIDED) return s;
             }
-            return allowedByDefault(c) ? ObjectInputFilter.Status.ALLOWED : ObjectInputFilter.Status.REJECTED;
+            boolean allowed = allowlist ? inProtocolCore(c) : allowedByDefault(c);
+            return allowed ? ObjectInputFilter.Status.ALLOWED : ObjectInputFilter.Status.REJECTED;
         };
+    }
+
+    /** Whether {@value #FILTER_MODE_PROPERTY} asks for deny-by-default; anything but the two modes is refused. */
+    static boolean allowlistOnly() {
+        String mode = System.getProperty(FILTER_MODE_PROPERTY, "default").trim();
+        switch (mode) {
+            case "default":
+                return false;
+            case "allowlist":
+                return true;
+            default:
+                throw new ProtocolException("-D" + FILTER_MODE_PROPERTY + "='" + mode + "' is not a filter mode: use"
+                        + " 'default' or 'allowlist'; nothing was decoded");
+        }
+    }
+
+    /**
+     * What the protocol itself needs in allowlist mode: primitives and their arrays, boxed
+     * primitives, {@code String}, {@code Enum}, {@code StackTraceElement} (a failure's trace),
+     * {@code SerializedLambda} (a lambda names its code; its captured values pass the filter on their
+     * own), {@code Object[]}, {@code ArrayList} (a map's chunk and results) and shmarray's own types
+     * (messages, array handles).
+     */
+    static boolean inProtocolCore(Class<?> c) {
+        while (c.isArray()) c = c.getComponentType();
+        if (c.isPrimitive()) return true;
+        switch (c.getName()) {
+            case "java.lang.String": case "java.lang.Boolean": case "java.lang.Byte": case "java.lang.Short":
+            case "java.lang.Character": case "java.lang.Integer": case "java.lang.Long": case "java.lang.Float":
+            case "java.lang.Double": case "java.lang.Number": case "java.lang.Enum": case "java.lang.StackTraceElement":
+            case "java.lang.invoke.SerializedLambda": case "java.util.ArrayList":
+            case "java.lang.Object": // only as Object[] (a lambda's captured values, ArrayList's check): not Serializable
+                return true;
+            default:
+                return c.getName().startsWith("io.shmarray.");
+        }
     }
 
     /** No frame is larger than the largest byte[] (so neither is any array read from one). */

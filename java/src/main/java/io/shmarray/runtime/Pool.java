@@ -121,6 +121,8 @@ public final class Pool implements AutoCloseable {
         final long fnId;
         final byte[] define; // DEFINE payload for fnId, or null
         int attemptsLeft;
+        /** Already sent again once because its worker was gone before it arrived. */
+        boolean redelivered;
 
         Job(byte[] payload, CompletableFuture<Object> future, long fnId, int attemptsLeft, byte[] define) {
             this.payload = payload;
@@ -546,8 +548,11 @@ public final class Pool implements AutoCloseable {
                 Worker dead = worker;
                 worker = null;
                 if (dead != null) dead.close();
-                if (e instanceof WorkerDiedException && job.attemptsLeft-- > 0 && state != State.TERMINATED) {
-                    queue.add(job); // opt-in retry
+                boolean notDelivered = e instanceof Worker.NotDelivered && !job.redelivered;
+                if (notDelivered) job.redelivered = true;
+                if (state != State.TERMINATED && (notDelivered // it never ran: once more, on a fresh worker
+                        || (e instanceof WorkerDiedException && job.attemptsLeft-- > 0))) {
+                    queue.add(job); // (otherwise an opt-in retry)
                 } else {
                     job.future.completeExceptionally(e);
                 }

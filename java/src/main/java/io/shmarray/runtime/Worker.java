@@ -349,7 +349,11 @@ final class Worker implements AutoCloseable {
         long deadline = taskTimeoutMillis > 0 ? System.nanoTime() + taskTimeoutMillis * 1_000_000L : Long.MAX_VALUE;
         long silence = heartbeatTimeoutMillis();
         try {
-            channel.send(type, payload);
+            try {
+                channel.send(type, payload);
+            } catch (IOException e) { // the peer was gone before the whole frame went out: it never ran
+                throw new NotDelivered(died("the worker was gone before the task reached it (" + e + ")"));
+            }
             while (true) {
                 long wait = silence;
                 boolean untilDeadline = false;
@@ -383,8 +387,22 @@ final class Worker implements AutoCloseable {
             if (!process.isAlive() || !channel.isOpen()) throw died("the worker died while running the task");
             throw e;
         } catch (IOException | ClassNotFoundException e) {
+            if (unreadWhenItDied(e)) {
+                throw new NotDelivered(died("the worker died before it read the task (" + e + ")"));
+            }
             throw died("the worker's channel broke (" + e + ")");
         }
+    }
+
+    /**
+     * Linux closes a Unix socket that still holds unread data with ECONNRESET for its peer
+     * ({@code unix_release_sock}); a peer that read everything gives end of file instead. During a
+     * call the parent sends nothing after the task, so a reset means the worker died before it had
+     * read the whole task: it never ran. (Java reports ECONNRESET only as this message.)
+     */
+    private static boolean unreadWhenItDied(Exception e) {
+        return e instanceof java.net.SocketException && e.getMessage() != null
+                && e.getMessage().contains("Connection reset");
     }
 
     /** Sends a frame that has no reply (a function definition). */
@@ -392,7 +410,19 @@ final class Worker implements AutoCloseable {
         try {
             channel.send(type, payload);
         } catch (IOException e) {
-            throw died("the worker's channel broke (" + e + ")");
+            throw new NotDelivered(died("the worker was gone before a definition reached it (" + e + ")"));
+        }
+    }
+
+    /**
+     * The worker died before a frame reached it whole (a failed send: a broken pipe, a reset), so
+     * the task never started there and may run on a fresh worker; the pool does that once.
+     */
+    static final class NotDelivered extends WorkerDiedException {
+        private static final long serialVersionUID = 1L;
+
+        NotDelivered(WorkerDiedException cause) {
+            super(cause.getMessage(), cause.exitCode(), cause.stderrTail());
         }
     }
 

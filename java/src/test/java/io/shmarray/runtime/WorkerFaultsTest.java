@@ -114,4 +114,20 @@ class WorkerFaultsTest {
         assertTrue(r.output.contains("EXHAUSTED after"), r.toString());
         assertTrue(r.output.contains("EXISTS false"), "the name was removed although no fd was left: " + r);
     }
+
+    /** A task given to a worker that died while idle never ran there: it runs on the replacement. */
+    @Test
+    @Timeout(180)
+    void aTaskSentToAnIdleWorkerThatJustDiedRunsOnItsReplacement() throws Exception {
+        try (Pool pool = Pool.create(1)) {
+            for (int round = 0; round < 5; round++) {
+                long pid = pool.workerPids().get(0);
+                ProcessHandle.of(pid).orElseThrow().destroyForcibly(); // SIGKILL, then at once a task
+                int r = round;
+                assertEquals(r * 10, pool.submit(() -> r * 10).get(60, java.util.concurrent.TimeUnit.SECONDS),
+                        "round " + round + ": the task was not lost with the dead worker");
+                assertNotEquals(pid, pool.workerPids().get(0));
+            }
+        }
+    }
 }
