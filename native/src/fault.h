@@ -6,6 +6,8 @@
  *   fallocate:ENOSPC   posix_fallocate in create fails with ENOSPC
  *   mmap:ENOMEM        every mapping fails with ENOMEM
  *   shm_open:EMFILE    opening segments fails with EMFILE
+ *   fallocate:EINTR*3  the first 3 posix_fallocate calls fail with EINTR, later ones run (any
+ *                      point:ERRNO*N fails N times, then passes)
  *   ready:crash        create kills its process after allocating and writing the magic and the
  *                      creator, before publishing the header (state stays INITIALISING)
  */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -35,7 +36,25 @@ static void test_enospc(void) {
     CHECK_EQ(-ENOSPC, shmarray_create_raw(name, 4096));
     unsetenv("SHMARRAY_FAULTS");
     CHECK_EQ(-ENOENT, shmarray_attach_raw(name, 0)); /* the name was removed again */
-    /* EINTR from posix_fallocate is retried: an armed EINTR would loop, so it is not offered */
+}
+
+/* R3: posix_fallocate interrupted is retried; unsupported is a clear error, never a sparse file. */
+static void test_fallocate_eintr(void) {
+    setenv("SHMARRAY_FAULTS", "fallocate:EINTR*3", 1);
+    shmarray_header h;
+    int fd = shmarray_create(name, SHMARRAY_DTYPE_INT64, 1, shape, 0, &h);
+    unsetenv("SHMARRAY_FAULTS");
+    CHECK_EQ(1, fd >= 0); /* three EINTRs, then the real allocation */
+    struct stat st;
+    CHECK_EQ(0, fstat(fd, &st));
+    CHECK_EQ(1, (int64_t)st.st_blocks * 512 >= (int64_t)st.st_size); /* really allocated */
+    shmarray_close(fd);
+    CHECK_EQ(0, shmarray_unlink(name));
+
+    setenv("SHMARRAY_FAULTS", "fallocate:EOPNOTSUPP", 1);
+    CHECK_EQ(-EOPNOTSUPP, shmarray_create(name, SHMARRAY_DTYPE_INT64, 1, shape, 0, NULL));
+    unsetenv("SHMARRAY_FAULTS");
+    CHECK_EQ(-ENOENT, shmarray_attach_raw(name, 0)); /* no segment, sparse or otherwise, is left */
 }
 
 static void test_mmap(void) {
@@ -83,6 +102,7 @@ int main(int argc, char **argv) {
     if (argc != 2) return 2;
     snprintf(name, sizeof name, "/shmarray-ctest-%d-fi", (int)getpid());
     if (strcmp(argv[1], "enospc") == 0) test_enospc();
+    else if (strcmp(argv[1], "fallocate_eintr") == 0) test_fallocate_eintr();
     else if (strcmp(argv[1], "mmap") == 0) test_mmap();
     else if (strcmp(argv[1], "emfile") == 0) test_emfile();
     else if (strcmp(argv[1], "crash_before_ready") == 0) test_crash_before_ready();

@@ -1,7 +1,6 @@
 package io.shmarray;
 
 import io.shmarray.internal.Attachment;
-import io.shmarray.internal.Names;
 import java.nio.ByteBuffer;
 import java.util.Objects;
 
@@ -29,12 +28,13 @@ public final class SharedByteArray extends SharedArray {
 
     /**
      * Creates a zero-filled array of the given shape ({@code create(n)} is one-dimensional) under
-     * a fresh name.
+     * a fresh unpredictable name; a generated name that turns out to be taken (squatted by a planted
+     * file or link) is replaced by another, never adopted.
      *
      * @throws InsufficientSharedMemoryException when /dev/shm cannot hold it
      */
     public static SharedByteArray create(long... shape) {
-        return createNamed(Names.generate(), shape);
+        return (SharedByteArray) SharedArray.create(DType.BYTE, shape);
     }
 
     /**

@@ -3,7 +3,6 @@ package io.shmarray;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import io.shmarray.internal.Attachment;
-import io.shmarray.internal.Names;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.LongBuffer;
@@ -39,12 +38,13 @@ public final class SharedLongArray extends SharedArray {
 
     /**
      * Creates a zero-filled array of the given shape ({@code create(n)} is one-dimensional) under
-     * a fresh name.
+     * a fresh unpredictable name; a generated name that turns out to be taken (squatted by a planted
+     * file or link) is replaced by another, never adopted.
      *
      * @throws InsufficientSharedMemoryException when /dev/shm cannot hold it
      */
     public static SharedLongArray create(long... shape) {
-        return createNamed(Names.generate(), shape);
+        return (SharedLongArray) SharedArray.create(DType.LONG, shape);
     }
 
     /**

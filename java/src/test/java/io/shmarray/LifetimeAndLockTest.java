@@ -202,6 +202,20 @@ class LifetimeAndLockTest {
         return h;
     }
 
+    private static long deadStart;
+
+    /**
+     * A process that ran and is gone, with its start time read while it ran (a long sleep, killed:
+     * the first native call of a JVM may take longer than a short sleep lives).
+     */
+    static Process deadProcess() throws Exception {
+        Process p = new ProcessBuilder("sleep", "60").start();
+        deadStart = io.shmarray.internal.Backends.get().processStartTime((int) p.pid());
+        assertTrue(deadStart >= 0, "start time of a running process: " + deadStart);
+        p.destroyForcibly().waitFor();
+        return p;
+    }
+
     static void plant(String name, byte[] bytes) throws Exception {
         Path p = Path.of("/dev/shm", name);
         Files.write(p, bytes);
@@ -224,9 +238,8 @@ class LifetimeAndLockTest {
             assertTrue(e.getMessage().contains("300 ms"), e.getMessage());
             assertFalse(Inventory.sweep(true).contains(name), "its creator (this process) is alive: not reclaimed");
 
-            Process p = new ProcessBuilder("sleep", "0.1").start();
-            long pStart = io.shmarray.internal.Backends.get().processStartTime((int) p.pid());
-            p.waitFor();
+            Process p = deadProcess();
+            long pStart = deadStart;
             plant(name, header(p.pid(), pStart, SegmentHeaderDescriptor.STATE_INITIALISING));
             String report = Inventory.sweep(false);
             assertTrue(report.contains("reclaimed " + name) && report.contains("never published"), report);
@@ -241,9 +254,8 @@ class LifetimeAndLockTest {
     @Timeout(120)
     void theStartupSweepReclaimsADeadOwnersSegmentWithALogLine() throws Exception {
         String name = TestSupport.testName();
-        Process p = new ProcessBuilder("sleep", "0.1").start();
-        long pStart = io.shmarray.internal.Backends.get().processStartTime((int) p.pid());
-        p.waitFor();
+        Process p = deadProcess();
+        long pStart = deadStart;
         byte[] h = header(p.pid(), pStart, SegmentHeaderDescriptor.STATE_READY);
         byte[] file = new byte[8192];
         System.arraycopy(h, 0, file, 0, 512);
@@ -486,5 +498,29 @@ class LifetimeAndLockTest {
                 LifetimeProbe.class.getName(), List.of("create-close-loop", "3000"), 150);
         assertEquals(0, r.exitCode, r.toString());
         assertEquals("LOOPED 3000", r.output.strip(), "nothing but the probe's own line on stdout and stderr");
+    }
+
+    /** R11: a generated name that turns out to be squatted is replaced by a fresh one, never adopted. */
+    @Test
+    void aSquattedGeneratedNameIsReplacedNotAdopted() throws Exception {
+        String squatted = io.shmarray.internal.Names.generate();
+        Path planted = Path.of("/dev/shm", squatted);
+        Files.write(planted, new byte[4096]); // someone planted the name we are about to use
+        try {
+            io.shmarray.internal.Attachment a = io.shmarray.internal.Attachments.create(squatted, true, DType.LONG,
+                    new long[] {8}, Lifetime.OWNER_SCOPED);
+            try {
+                assertTrue(!a.name().equals(squatted) && a.name().startsWith("shmarray-"), a.name());
+                assertEquals(4096, Files.size(planted), "the planted file is left as it was");
+            } finally {
+                io.shmarray.internal.Attachments.release(a);
+            }
+            assertTrue(!Files.exists(Path.of("/dev/shm", a.name())), "the fresh segment went with its owner");
+            SegmentExistsException named = org.junit.jupiter.api.Assertions.assertThrows(SegmentExistsException.class,
+                    () -> SharedLongArray.createNamed(squatted, 8));
+            assertTrue(named.getMessage().contains(squatted), "a name the user chose is never replaced: " + named);
+        } finally {
+            Files.deleteIfExists(planted);
+        }
     }
 }
