@@ -535,7 +535,17 @@ public final class Pool implements AutoCloseable {
                 long timeout = config.taskTimeout == null ? -1 : Math.max(1, config.taskTimeout.toMillis());
                 Messages.Result r = w.call(Channel.TASK, job.payload, timeout);
                 if (r.ok()) {
-                    job.future.complete(WorkerProcess.decodeResult(r.value(), w.pid()));
+                    Object value = null;
+                    Exception refused = null;
+                    try {
+                        value = WorkerProcess.decodeResult(r.value(), w.pid());
+                    } catch (ProtocolException | ClassNotFoundException e) {
+                        // the frame arrived whole, the channel is in step: only this result is refused
+                        // (the filter, a missing class), not the worker
+                        refused = e;
+                    }
+                    if (refused == null) job.future.complete(value);
+                    else job.future.completeExceptionally(refused);
                 } else {
                     job.future.completeExceptionally(WorkerProcess.remote(r));
                 }
@@ -563,7 +573,7 @@ public final class Pool implements AutoCloseable {
                         worker = null; // retried at the next task, which then reports it
                     }
                 }
-            } catch (RuntimeException | ClassNotFoundException e) {
+            } catch (RuntimeException e) {
                 job.future.completeExceptionally(e);
                 if (e instanceof ProtocolException && !(e instanceof FrameTooLargeException)) {
                     kill(); // a garbled channel is not trusted again: the worker is recycled

@@ -130,4 +130,24 @@ class WorkerFaultsTest {
             }
         }
     }
+
+    /** A result the parent's filter refuses fails only its task; the channel is in step, the worker serves on. */
+    @Test
+    @Timeout(120)
+    void aResultTheFilterRefusesFailsOnlyItsTask() throws Exception {
+        String old = System.getProperty(Codec.FILTER_PROPERTY);
+        System.setProperty(Codec.FILTER_PROPERTY, "!java.util.LinkedList");
+        try (Pool pool = Pool.create(1)) {
+            long pid = pool.workerPids().get(0);
+            ExecutionException e = assertThrows(ExecutionException.class,
+                    () -> pool.submit(() -> new java.util.LinkedList<>(List.of(1, 2))).get(60, java.util.concurrent.TimeUnit.SECONDS));
+            ProtocolException refused = assertInstanceOf(ProtocolException.class, e.getCause());
+            assertTrue(refused.getMessage().contains("filter"), refused.getMessage());
+            assertEquals(7, pool.submit(() -> 7).get(60, java.util.concurrent.TimeUnit.SECONDS));
+            assertEquals(List.of(pid), pool.workerPids(), "the same worker serves on");
+        } finally {
+            if (old == null) System.clearProperty(Codec.FILTER_PROPERTY);
+            else System.setProperty(Codec.FILTER_PROPERTY, old);
+        }
+    }
 }
