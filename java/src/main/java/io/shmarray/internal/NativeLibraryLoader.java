@@ -192,29 +192,17 @@ public final class NativeLibraryLoader {
                     + " load (-D" + SHA256_PROPERTY + "=" + expected + "): changed since its parent verified it; refused");
             return null;
         }
-        VerifiedImages.Image image;
         try {
-            image = VerifiedImages.stage(Platform.LIBRARY_FILE, bytes, false, extractRoot);
-        } catch (IOException | RuntimeException e) {
-            failures.add(step + ": " + where + "cannot stage it for loading: " + e.getMessage());
-            return null;
-        }
-        try {
-            return new Loaded<>(binder.bind(image.path), image.path, source, hash, step + " (" + image.how + ")");
+            VerifiedImages.Used<T> used = VerifiedImages.use(Platform.LIBRARY_FILE, bytes, false, extractRoot,
+                    binder::bind);
+            return new Loaded<>(used.value, used.image.path, source, hash, step + " (" + used.image.how + ")");
         } catch (Exception | LinkageError e) {
-            if (!image.inMemory()) {
-                failures.add(step + ": " + where + e);
-                return null;
+            StringBuilder why = new StringBuilder(step).append(": ").append(where).append(e);
+            for (Throwable first : e.getSuppressed()) {
+                why.append(" (after the in-memory copy failed: ").append(first).append(')');
             }
-            // a memfd this system will not map (a policy, a /proc we cannot reach): a private file
-            try {
-                VerifiedImages.Image file = VerifiedImages.stageAsFile(Platform.LIBRARY_FILE, bytes, false, extractRoot);
-                return new Loaded<>(binder.bind(file.path), file.path, source, hash, step + " (" + file.how
-                        + "; the in-memory copy failed: " + e + ")");
-            } catch (Exception | LinkageError again) {
-                failures.add(step + ": " + where + e + "; then, from a private file: " + again);
-                return null;
-            }
+            failures.add(why.toString());
+            return null;
         }
     }
 

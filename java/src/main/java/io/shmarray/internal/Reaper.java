@@ -82,24 +82,13 @@ public final class Reaper {
             return false;
         }
         try {
-            byte[] bytes = verifiedBytes();
-            Path extractRoot = NativeLibraryLoader.extractRoot();
-            VerifiedImages.Image image = VerifiedImages.stage(EXECUTABLE, bytes, true, extractRoot);
-            Process p;
-            try {
-                p = launch(image.path);
-            } catch (IOException e) {
-                if (!image.inMemory()) throw e;
-                // exec of the in-memory copy refused (a policy, a /proc a child cannot open): a private file
-                image = VerifiedImages.stageAsFile(EXECUTABLE, bytes, true, extractRoot);
-                p = launch(image.path);
-            }
-            Path exe = image.path;
-            process = p;
-            pipe = p.getOutputStream();
-            executable = exe;
+            VerifiedImages.Used<Process> used = VerifiedImages.use(EXECUTABLE, verifiedBytes(), true,
+                    NativeLibraryLoader.extractRoot(), Reaper::launch);
+            process = used.value;
+            pipe = used.value.getOutputStream();
+            executable = used.image.path;
             return true;
-        } catch (IOException | RuntimeException e) {
+        } catch (Exception e) {
             LOG.log(Level.WARNING, "shmarray: cannot start the reaper helper (" + e + "); segments of this process"
                     + " killed with -9 are reclaimed by the next sweep instead of within seconds");
             unavailable = true;

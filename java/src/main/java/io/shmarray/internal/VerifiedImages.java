@@ -107,6 +107,47 @@ public final class VerifiedImages {
         }
     }
 
+    /** Loads or executes a staged image; throws (anything) to refuse it. */
+    @FunctionalInterface
+    interface Use<T> {
+        T apply(Path image) throws Exception;
+    }
+
+    /** What {@link #use} returned, and the image it was made from. */
+    static final class Used<T> {
+        final T value;
+        final Image image;
+
+        Used(T value, Image image) {
+            this.value = value;
+            this.image = image;
+        }
+    }
+
+    /**
+     * Stages {@code bytes} ({@link #stage}) and hands the image to {@code use} — {@code dlopen} it,
+     * execute it. A sealed in-memory copy this system refuses to map or execute (an SELinux policy,
+     * a {@code /proc/<pid>/fd} a child cannot open) is tried once more as a file in the verified
+     * private directory; that second failure is thrown with the first one suppressed.
+     */
+    static <T> Used<T> use(String fileName, byte[] bytes, boolean executable, Path extractRoot, Use<T> use)
+            throws Exception {
+        Image image = stage(fileName, bytes, executable, extractRoot);
+        try {
+            return new Used<>(use.apply(image.path), image);
+        } catch (Exception | LinkageError refused) {
+            if (!image.inMemory()) throw refused;
+            Image file = stageAsFile(fileName, bytes, executable, extractRoot);
+            try {
+                return new Used<>(use.apply(file.path), new Image(file.path, file.sha256,
+                        file.how + "; the in-memory copy failed: " + refused, false));
+            } catch (Exception | LinkageError again) {
+                again.addSuppressed(refused);
+                throw again;
+            }
+        }
+    }
+
     /**
      * Stages {@code bytes} as a file in the verified private directory, whatever the memfd switch
      * says: the fallback for a system that creates a memfd but then refuses to map or execute it
