@@ -75,7 +75,7 @@ step "process-level workloads, FFM"
   io.shmarray.bench.RuntimeBench "$out/results.tsv"
 if [ "$jna_java" != "$jdk_new" ]; then
   step "worker start, JNA"
-  "$jna_java" -cp "$jar" io.shmarray.bench.RuntimeBench "$out/results.tsv" start
+  "$jna_java" -cp "$jar" io.shmarray.bench.RuntimeBench "$out/results.tsv" start lifecycle
 fi
 
 step "Python multiprocessing peer"

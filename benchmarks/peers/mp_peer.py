@@ -134,7 +134,28 @@ def dispatch(out):
             del a
 
 
-SECTIONS = {"roundtrip": roundtrip, "map": map_, "start": start, "queue": queue, "dispatch": dispatch}
+def lifecycle(out):
+    """SharedMemory(create=True) + close() + unlink() of 8,000 bytes (1,000 doubles), warm."""
+    from multiprocessing import shared_memory
+    for _ in range(5000):
+        s = shared_memory.SharedMemory(create=True, size=8000)
+        s.buf[0] = 1
+        s.close()
+        s.unlink()
+    us = []
+    for _ in range(20000):
+        t = time.perf_counter()
+        s = shared_memory.SharedMemory(create=True, size=8000)
+        s.buf[0] = 1
+        s.close()
+        s.unlink()
+        us.append((time.perf_counter() - t) * 1e6)
+    impl = "python%d.%d-shared_memory" % sys.version_info[:2]
+    row(out, "lifecycle", impl, "create_close_median", pct(us, 0.5), "us")
+    row(out, "lifecycle", impl, "create_close_p90", pct(us, 0.9), "us")
+
+
+SECTIONS = {"lifecycle": lifecycle, "roundtrip": roundtrip, "map": map_, "start": start, "queue": queue, "dispatch": dispatch}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2:

@@ -16,7 +16,7 @@ OUT = HERE.parent / "main" / "java" / "io" / "shmarray"
 
 TYPES = [
     # Type, type, DTYPE, bytes, numpy, flags
-    ("Byte", "byte", "BYTE", 1, "int8", set()),
+    ("Byte", "byte", "BYTE", 1, "int8", {"byteFill"}),
     ("Short", "short", "SHORT", 2, "int16", {"typedBuffer"}),
     ("Int", "int", "INT", 4, "int32", {"typedBuffer", "atomic", "intAdd"}),
     ("Long", "long", "LONG", 8, "int64", {"typedBuffer", "atomic", "intAdd"}),
@@ -28,8 +28,6 @@ TYPES = [
 def render(template: str, t) -> str:
     Type, type_, dtype, size, numpy, flags = t
     flags = set(flags)
-    if "atomic" in flags and "typedBuffer" not in flags:
-        flags.add("atomicOnly")
     float_like = "floatAdd" in flags
     values = {
         "Type": Type,
@@ -37,13 +35,14 @@ def render(template: str, t) -> str:
         "DTYPE": dtype,
         "BYTES": str(size),
         "numpy": numpy,
-        "bbGet": "get" if size == 1 else "get" + Type,
-        "bbPut": "put" if size == 1 else "put" + Type,
-        "asBuf": "" if size == 1 else ".as" + Type + "Buffer()",
         "atomicNote": ("Floating-point atomics compare bit patterns (as {@code "
                        + ("Double.doubleToRawLongBits" if type_ == "double" else "Float.floatToRawIntBits")
                        + "}), so {@code -0.0} and {@code 0.0} differ and a NaN matches only its own bits.")
         if float_like else "",
+        "Carrier": {"int": "Int", "float": "Int", "long": "Long", "double": "Long"}.get(type_, ""),
+        "carrier": {"int": "int", "float": "int", "long": "long", "double": "long"}.get(type_, ""),
+        "toBits": {"float": "Float.floatToRawIntBits", "double": "Double.doubleToRawLongBits"}.get(type_, ""),
+        "fromBits": {"float": "Float.intBitsToFloat", "double": "Double.longBitsToDouble"}.get(type_, ""),
         "casNote": " (bitwise comparison)" if float_like else "",
         "addNote": " (a compare-and-set loop)" if float_like else "",
     }

@@ -5,7 +5,8 @@ import io.shmarray.internal.Attachments;
 import io.shmarray.internal.ReceivedArrays;
 import io.shmarray.internal.Backend;
 import io.shmarray.internal.Backends;
-import io.shmarray.internal.MappedRegion;
+import io.shmarray.internal.HeaderPage;
+import io.shmarray.internal.Memory;
 import io.shmarray.internal.NativeErrors;
 import io.shmarray.internal.Names;
 import io.shmarray.internal.SegmentHeader;
@@ -14,9 +15,7 @@ import java.io.Serializable;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -79,24 +78,34 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * volatile read) in another, exactly as for threads. Atomics need naturally aligned elements,
  * which every array created by shmarray has.
  *
- * <p><b>NOTE:</b> bounds are checked on every access; {@code -Dio.shmarray.disableBoundsChecks=true}
- * removes shmarray's own checks (for benchmarks). Even then an out-of-range access throws from the
- * underlying buffer instead of touching memory outside the mapping.
+ * <h2>Element access</h2>
+ * {@code get}/{@code set} compile to one load or store on a memory view chosen once by JDK version
+ * (a {@code MemorySegment} on JDK 22+, {@code sun.misc.Unsafe} on JDK 17–21): in a loop the JIT
+ * hoists the index check, the closed check and the poison check, so the loop runs at heap-array
+ * speed (see the benchmark report). Contiguous and strided views take separate paths.
+ *
+ * <p><b>NOTE:</b> indices are checked on every access; {@code -Dio.shmarray.disableBoundsChecks=true}
+ * removes shmarray's own checks (for benchmarks). Even then no access touches memory outside the
+ * mapping: the memory layer checks every offset. A thread already inside a compiled loop over an
+ * array when another thread closes it may finish that loop on the still-mapped memory (the mapping
+ * stays until nothing can reach it); its next call on the array throws "Already closed".
  */
 public abstract sealed class SharedArray implements AutoCloseable, Serializable
         permits SharedByteArray, SharedShortArray, SharedIntArray, SharedLongArray, SharedFloatArray, SharedDoubleArray {
 
     private static final long serialVersionUID = 1L;
 
-    /** shmarray's own bounds checks; the buffers check again regardless. */
-    static final boolean CHECKS = !Boolean.getBoolean("io.shmarray.disableBoundsChecks");
-
-    static final int SHIFT = MappedRegion.CHUNK_SHIFT;
-    static final long MASK = MappedRegion.CHUNK_MASK;
+    /** Largest buffer {@link #byteBuffers()} hands out. */
+    static final long MAX_BUFFER = 1L << 30;
 
     final transient Attachment attachment;
-    /** The data chunks; {@code null} once this object is closed. */
-    transient ByteBuffer[] chunks;
+    /**
+     * This array's memory, sliced to its elements; {@code null} once this object is closed (the
+     * cleared reference is the closed check; the mapping itself lives while anything reaches it).
+     */
+    transient Memory memory;
+    /** Shape, strides and element offsets: contiguous and strided views are different classes. */
+    final transient Geometry geometry;
     final transient DType dtype;
     final transient int elementSize;
     final transient long base;
@@ -114,16 +123,15 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
     /** Takes over one reference on {@code attachment}. */
     SharedArray(Attachment attachment, DType dtype, long base, long[] shape, long[] strides) {
         this.attachment = attachment;
-        this.chunks = attachment.data().chunks();
         this.dtype = dtype;
         this.elementSize = dtype.byteSize();
         this.base = base;
-        this.shape = shape;
-        this.strides = strides;
-        long n = 1;
-        for (long e : shape) n *= e;
-        this.length = n;
-        this.contiguous = Arrays.equals(strides, rowMajorStrides(shape)) || n <= 1;
+        this.geometry = Geometry.of(shape, strides, elementSize);
+        this.shape = geometry.shape;
+        this.strides = geometry.strides;
+        this.length = geometry.length;
+        this.contiguous = geometry.contiguous();
+        this.memory = attachment.data().memory().slice(base, geometry.extentBytes());
         this.readOnly = attachment.mode() == AccessMode.READ_ONLY;
         this.copyOnWrite = attachment.mode() == AccessMode.COPY_ON_WRITE;
     }
@@ -264,13 +272,7 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
 
     /** Row-major strides (in elements) for a shape. */
     static long[] rowMajorStrides(long[] shape) {
-        long[] s = new long[shape.length];
-        long stride = 1;
-        for (int i = shape.length - 1; i >= 0; i--) {
-            s[i] = stride;
-            stride *= Math.max(shape[i], 1);
-        }
-        return s;
+        return Geometry.rowMajorStrides(shape);
     }
 
     // ---------------------------------------------------------------- description
@@ -292,6 +294,11 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
     /** Strides in elements per dimension. */
     public final long[] strides() {
         return strides.clone();
+    }
+
+    /** Strides in bytes per dimension (numpy's {@code ndarray.strides}). */
+    public final long[] byteStrides() {
+        return geometry.byteStrides();
     }
 
     public final int rank() {
@@ -353,24 +360,23 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
      * that must outlive the creator (e.g. a result array made by a worker). Clears PERSISTENT.
      */
     public final void adopt() {
-        ByteBuffer h = writableHeader("adopt");
+        HeaderPage h = writableHeader("adopt");
         ProcessHandle me = ProcessHandle.current();
         long start = Backends.get().processStartTime((int) me.pid());
-        FLAGS.getAndBitwiseAnd(h, SegmentHeaderDescriptor.FLAGS_OFFSET, ~SegmentHeaderDescriptor.FLAG_PERSISTENT);
+        h.clearFlags(SegmentHeaderDescriptor.FLAG_PERSISTENT);
         pin();
         Attachments.adopt(attachment, me.pid(), start);
     }
 
     /** Marks the segment PERSISTENT: no process removes its name until {@link #unlink()}. */
     public final void makePersistent() {
-        ByteBuffer h = writableHeader("makePersistent");
-        FLAGS.getAndBitwiseOr(h, SegmentHeaderDescriptor.FLAGS_OFFSET, SegmentHeaderDescriptor.FLAG_PERSISTENT);
+        HeaderPage h = writableHeader("makePersistent");
+        h.setFlags(SegmentHeaderDescriptor.FLAG_PERSISTENT);
         Attachments.disown(attachment);
     }
 
     // ---------------------------------------------------------------- lock and poisoning
 
-    private static final VarHandle FLAGS = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
     private static final MethodHandle IS_VIRTUAL = isVirtualHandle();
 
     private static MethodHandle isVirtualHandle() {
@@ -390,15 +396,15 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
         }
     }
 
-    private ByteBuffer writableHeader(String what) {
+    private HeaderPage writableHeader(String what) {
         ensureOpen();
-        MappedRegion page = attachment.headerPage();
+        HeaderPage page = attachment.headerPage();
         if (page == null) throw new UnsupportedOperationException(what + " needs a shmarray header; " + name() + " is raw");
         if (mode() != AccessMode.READ_WRITE) {
             throw new UnsupportedOperationException(what + " needs a READ_WRITE attachment: " + this);
         }
         checkHeaderMapped();
-        return page.chunks()[0];
+        return page;
     }
 
     /** fstat before touching the header page: a segment shrunk below it would fault. */
@@ -417,10 +423,10 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
 
     private int headerFlags() {
         ensureOpen();
-        MappedRegion page = attachment.headerPage();
+        HeaderPage page = attachment.headerPage();
         if (page == null) return 0;
         try {
-            return (int) FLAGS.getVolatile(page.chunks()[0], SegmentHeaderDescriptor.FLAGS_OFFSET);
+            return page.flags();
         } catch (InternalError e) {
             throw memoryFault(e);
         }
@@ -438,8 +444,8 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
      * poison for every process. Call it once the data has been checked or repaired.
      */
     public final void recover() {
-        ByteBuffer h = writableHeader("recover");
-        FLAGS.getAndBitwiseAnd(h, SegmentHeaderDescriptor.FLAGS_OFFSET, ~SegmentHeaderDescriptor.FLAG_POISONED);
+        HeaderPage h = writableHeader("recover");
+        h.clearFlags(SegmentHeaderDescriptor.FLAG_POISONED);
         attachment.poisoned = false;
     }
 
@@ -472,13 +478,14 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
             throw new IllegalStateException("lock() needs a platform thread: the process-shared mutex belongs to an OS"
                     + " thread, and a virtual thread may move to another one while holding it");
         }
-        ByteBuffer h = writableHeader("lock");
+        HeaderPage h = writableHeader("lock");
         Backend b = Backends.get();
-        long address = attachment.headerPage().address(SegmentHeaderDescriptor.LOCK_OFFSET);
+        long address = h.lockAddress();
         long nanos = timeout == null ? -1 : Math.max(0, timeout.toNanos());
         int rc = b.lock(address, nanos);
+        h.fence();
         if (rc == NativeErrors.LOCK_OWNER_DIED) { // this thread holds it; the data may be half-written
-            FLAGS.getAndBitwiseOr(h, SegmentHeaderDescriptor.FLAGS_OFFSET, SegmentHeaderDescriptor.FLAG_POISONED);
+            h.setFlags(SegmentHeaderDescriptor.FLAG_POISONED);
             attachment.poisoned = true;
             b.lockConsistent(address);
             b.unlock(address);
@@ -494,7 +501,7 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
             throw new IllegalStateException("this thread already holds the lock of " + this);
         }
         if (rc < 0) throw NativeErrors.toException(b, rc, "lock", name(), -1);
-        if (((int) FLAGS.getVolatile(h, SegmentHeaderDescriptor.FLAGS_OFFSET) & SegmentHeaderDescriptor.FLAG_POISONED) != 0) {
+        if ((h.flags() & SegmentHeaderDescriptor.FLAG_POISONED) != 0) {
             attachment.poisoned = true;
             b.unlock(address);
             throw poisoned();
@@ -531,18 +538,23 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
     final boolean awaitWord(long offset, int seen, long deadline) {
         long left = deadline == Long.MAX_VALUE ? -1 : deadline - System.nanoTime();
         if (deadline != Long.MAX_VALUE && left <= 0) return false;
-        Backends.get().futexWait(attachment.data().address(base + offset), seen, left); // woken, moved or timed out
+        Memory m = memory();
+        Backends.get().futexWait(m.address(offset), seen, left); // woken, moved or timed out
+        java.lang.ref.Reference.reachabilityFence(m);
         return deadline == Long.MAX_VALUE || System.nanoTime() < deadline;
     }
 
     /** Wakes every process waiting in {@link #awaitWord} on the word at data byte {@code offset}. */
     final void wakeWord(long offset) {
-        Backends.get().futexWake(attachment.data().address(base + offset), Integer.MAX_VALUE);
+        Memory m = memory();
+        Backends.get().futexWake(m.address(offset), Integer.MAX_VALUE);
+        java.lang.ref.Reference.reachabilityFence(m);
     }
 
     /** Releases the lock taken by {@link #lock}; called by {@link ArrayLock#close()}. */
     final void unlock(long address) {
         int rc = Backends.get().unlock(address);
+        java.lang.ref.Reference.reachabilityFence(attachment.headerPage());
         if (rc < 0) throw NativeErrors.toException(Backends.get(), rc, "unlock", name(), -1);
     }
 
@@ -567,16 +579,8 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
         Objects.requireNonNull(newShape, "newShape");
         ensureOpen();
         if (!contiguous) throw new UnsupportedOperationException("reshape needs a contiguous array: " + this);
-        long n = 1;
-        for (int i = 0; i < newShape.length; i++) {
-            if (newShape[i] < 0) throw new IllegalArgumentException("newShape[" + i + "]=" + newShape[i] + ", must be >= 0");
-            n = Math.multiplyExact(n, newShape[i]);
-        }
-        if (n != length) {
-            throw new IllegalArgumentException("cannot reshape " + length + " elements into " + Arrays.toString(newShape));
-        }
-        long[] s = newShape.clone();
-        return view(base, s, rowMajorStrides(s));
+        Geometry g = geometry.reshape(newShape);
+        return view(base, g.shape, g.strides);
     }
 
     /** The view {@code [from, to)} along the first axis. */
@@ -587,17 +591,8 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
     /** The view {@code [from, to)} along {@code axis}; other axes are kept whole. */
     public SharedArray slice(int axis, long from, long to) {
         ensureOpen();
-        if (axis < 0 || axis >= shape.length) {
-            throw new IllegalArgumentException("axis=" + axis + ", must be in [0, " + shape.length + ")");
-        }
-        if (from < 0 || from > to || to > shape[axis]) {
-            throw new IndexOutOfBoundsException("slice [" + from + ", " + to + ") of axis " + axis + " with extent "
-                    + shape[axis]);
-        }
-        long[] s = shape.clone();
-        s[axis] = to - from;
-        long b = to == from ? base : base + from * strides[axis] * elementSize;
-        return view(b, s, strides.clone());
+        Geometry g = geometry.slice(axis, from, to);
+        return view(base + geometry.sliceOffset(axis, from, to), g.shape, g.strides);
     }
 
     private SharedArray view(long newBase, long[] newShape, long[] newStrides) {
@@ -631,7 +626,7 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
         }
         checkShared();
         pin();
-        return attachment.data().window(base, (int) bytes);
+        return memory().buffer(0, (int) bytes);
     }
 
     /** This contiguous array's bytes as consecutive buffers of at most 1 GiB each. */
@@ -639,14 +634,10 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
         ensureContiguous("byteBuffers");
         checkShared();
         pin();
+        Memory m = memory();
         List<ByteBuffer> out = new ArrayList<>();
-        long off = base;
-        long end = base + byteSize();
-        while (off < end) {
-            long n = Math.min(end - off, MappedRegion.CHUNK_SIZE - (off & MASK));
-            out.add(attachment.data().window(off, (int) n));
-            off += n;
-        }
+        long end = byteSize();
+        for (long off = 0; off < end; off += MAX_BUFFER) out.add(m.buffer(off, (int) Math.min(end - off, MAX_BUFFER)));
         return out;
     }
 
@@ -667,7 +658,7 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
     @Override
     public final void close() {
         if (!closed.compareAndSet(false, true)) return;
-        chunks = null;
+        memory = null;
         java.lang.ref.Cleaner.Cleanable c = received;
         Attachments.release(attachment, c != null);
         if (c != null) c.clean(); // deregisters; its release is a no-op now
@@ -684,7 +675,7 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
      * array) or that this process adopted is no longer released when unreachable: it stays until
      * closed, as any array this process attached itself.
      */
-    private void pin() {
+    final void pin() {
         if (received != null) pinned.set(true);
     }
 
@@ -731,23 +722,26 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
     // ---------------------------------------------------------------- shared access helpers
 
     final void ensureOpen() {
-        if (chunks == null) throw closedException();
+        if (memory == null) throw closedException();
     }
 
     final IllegalStateException closedException() {
         return new IllegalStateException("Already closed: " + this);
     }
 
-    private void ensureContiguous(String what) {
+    final void ensureContiguous(String what) {
         if (!contiguous) throw new UnsupportedOperationException(what + " needs a contiguous array: " + this);
     }
 
-    /** The chunks, or "Already closed", or "poisoned". */
-    final ByteBuffer[] chunks() {
-        ByteBuffer[] c = chunks;
-        if (c == null) throw closedException();
+    /**
+     * This array's memory for one access: a cleared reference means closed, a poison this process
+     * has seen refuses access. Both are plain loads the JIT hoists out of loops.
+     */
+    final Memory memory() {
+        Memory m = memory;
+        if (m == null) throw closedException();
         if (attachment.poisoned) throw poisoned();
-        return c;
+        return m;
     }
 
     /** For bulk operations and windows: refreshes the poison state from the shared header. */
@@ -755,92 +749,33 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
         if (isPoisoned()) throw poisoned(); // isPoisoned() checks open, and reads 0 flags for raw segments
     }
 
-    /** Region byte offset of the element at a row-major flat index. */
-    final long offsetOf(long index) {
-        if (CHECKS && (index < 0 || index >= length)) {
-            throw new IndexOutOfBoundsException("index=" + index + ", length=" + length);
-        }
-        if (contiguous) return base + index * elementSize;
-        long off = 0;
-        long rest = index;
-        for (int d = shape.length - 1; d >= 0; d--) {
-            long q = rest / shape[d];
-            off += (rest - q * shape[d]) * strides[d];
-            rest = q;
-        }
-        return base + off * elementSize;
-    }
-
-    /** Region byte offset of the element at a multi-index. */
-    final long offsetAt(long[] indices) {
-        if (indices.length != shape.length) {
-            throw new IllegalArgumentException(indices.length + " indices for an array of rank " + shape.length);
-        }
-        long off = 0;
-        for (int d = 0; d < indices.length; d++) {
-            if (CHECKS && (indices[d] < 0 || indices[d] >= shape[d])) {
-                throw new IndexOutOfBoundsException("index " + indices[d] + " of axis " + d + " with extent " + shape[d]);
-            }
-            off += indices[d] * strides[d];
-        }
-        return base + off * elementSize;
-    }
-
-    static int pos(long off) {
-        return (int) (off & MASK);
-    }
-
     final UnsupportedOperationException readOnlyError() {
         return new UnsupportedOperationException("read-only: " + this + " was attached READ_ONLY");
     }
 
-    /** Atomics: refused on copy-on-write mappings, writes refused on read-only ones. */
-    final long atomicOffset(long index, boolean write) {
+    /** Atomics: refused on copy-on-write mappings, writes refused on read-only ones. Returns the element position. */
+    final long atomicElement(long index, boolean write) {
         if (copyOnWrite) {
             throw new IllegalStateException("atomics are refused on a COPY_ON_WRITE array (they would only order this"
                     + " process's private copy): " + this);
         }
         if (write && readOnly) throw readOnlyError();
-        return offsetOf(index);
+        return geometry.element(index);
     }
 
     /** Throws unless {@code [first, first + count)} lies inside the array. */
     final void checkRange(long first, int count) {
-        if (first < 0 || count < 0 || first > length - count) {
-            throw new IndexOutOfBoundsException("range [" + first + ", +" + count + ") of length " + length);
-        }
-    }
-
-    /** Receives one contiguous run of elements inside one chunk. */
-    @FunctionalInterface
-    interface Run {
-        void accept(ByteBuffer chunk, int byteOffset, int count, int done);
+        geometry.checkRange(first, count);
     }
 
     /**
-     * Walks {@code count} elements from flat index {@code first} (contiguous arrays) as runs that
-     * each lie in one chunk; {@code done} counts the elements before each run.
+     * The memory for a bulk operation over {@code count} elements from flat index {@code first}:
+     * range checked and the poison refreshed from the shared header.
      */
-    final void forEachRun(long first, int count, Run run) {
-        if (CHECKS) checkRange(first, count);
+    final Memory bulk(long first, long count) {
+        geometry.checkRange(first, count);
         checkShared();
-        ByteBuffer[] c = chunks();
-        long off = base + first * elementSize;
-        int done = 0;
-        try {
-            while (done < count) {
-                int p = pos(off);
-                int n = (int) Math.min(count - done, (MappedRegion.CHUNK_SIZE - p) / elementSize);
-                run.accept(c[(int) (off >>> SHIFT)], p, n, done);
-                done += n;
-                off += (long) n * elementSize;
-            }
-        } catch (InternalError e) {
-            throw memoryFault(e);
-        } finally {
-            // a received array is released once unreachable: not while a bulk copy still runs over it
-            java.lang.ref.Reference.reachabilityFence(this);
-        }
+        return memory();
     }
 
     final void checkWritable() {

@@ -1,7 +1,8 @@
 package io.shmarray;
 
 import io.shmarray.internal.Attachment;
-import java.nio.ByteBuffer;
+import io.shmarray.internal.Memory;
+import java.lang.ref.Reference;
 import java.util.Objects;
 
 /**
@@ -74,10 +75,9 @@ public final class SharedByteArray extends SharedArray {
 
     /** The element at a row-major flat index. */
     public byte get(long index) {
-        long off = offsetOf(index);
-        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        Memory m = memory();
         try {
-            return c.get(pos(off));
+            return m.getByte(geometry.element(index) * 1L);
         } catch (InternalError e) {
             throw memoryFault(e);
         }
@@ -85,10 +85,9 @@ public final class SharedByteArray extends SharedArray {
 
     public void set(long index, byte value) {
         checkWritable();
-        long off = offsetOf(index);
-        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        Memory m = memory();
         try {
-            c.put(pos(off), value);
+            m.putByte(geometry.element(index) * 1L, value);
         } catch (InternalError e) {
             throw memoryFault(e);
         }
@@ -96,10 +95,9 @@ public final class SharedByteArray extends SharedArray {
 
     /** The element at a multi-index ({@code getAt(i, j)} is {@code a[i, j]}). */
     public byte getAt(long... indices) {
-        long off = offsetAt(indices);
-        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        Memory m = memory();
         try {
-            return c.get(pos(off));
+            return m.getByte(geometry.elementAt(indices) * 1L);
         } catch (InternalError e) {
             throw memoryFault(e);
         }
@@ -108,10 +106,9 @@ public final class SharedByteArray extends SharedArray {
     /** Sets the element at a multi-index ({@code setAt(v, i, j)} is {@code a[i, j] = v}). */
     public void setAt(byte value, long... indices) {
         checkWritable();
-        long off = offsetAt(indices);
-        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        Memory m = memory();
         try {
-            c.put(pos(off), value);
+            m.putByte(geometry.elementAt(indices) * 1L, value);
         } catch (InternalError e) {
             throw memoryFault(e);
         }
@@ -120,39 +117,56 @@ public final class SharedByteArray extends SharedArray {
     /** Sets every element to {@code value}. */
     public void fill(byte value) {
         checkWritable();
-        if (!contiguous) {
-            for (long i = 0; i < length; i++) set(i, value);
-            return;
-        }
-        for (long first = 0; first < length; first += Integer.MAX_VALUE) {
-            int count = (int) Math.min(Integer.MAX_VALUE, length - first);
-            forEachRun(first, count, (c, p, n, done) -> {
-                for (int k = 0; k < n; k++) c.put(p + k * 1, value);
-            });
+        Memory m = bulk(0, length);
+        Geometry g = geometry;
+        try {
+            if (contiguous) {
+                m.fill(0, length, value);
+                return;
+            }
+            for (long i = 0; i < length; i++) m.putByte(g.element(i) * 1L, value);
+        } catch (InternalError e) {
+            throw memoryFault(e);
+        } finally {
+            Reference.reachabilityFence(this); // a received array is not released while a bulk operation runs
         }
     }
 
     /** Copies {@code len} elements from flat index {@code srcIndex} into {@code dst[dstPos...]}. */
     public void copyTo(long srcIndex, byte[] dst, int dstPos, int len) {
         Objects.checkFromIndexSize(dstPos, len, dst.length);
-        if (!contiguous) {
-            checkRange(srcIndex, len);
-            for (int k = 0; k < len; k++) dst[dstPos + k] = get(srcIndex + k);
-            return;
+        Memory m = bulk(srcIndex, len);
+        Geometry g = geometry;
+        try {
+            if (contiguous) {
+                m.copyTo(srcIndex * 1L, dst, dstPos, len);
+            } else {
+                for (int k = 0; k < len; k++) dst[dstPos + k] = m.getByte(g.element(srcIndex + k) * 1L);
+            }
+        } catch (InternalError e) {
+            throw memoryFault(e);
+        } finally {
+            Reference.reachabilityFence(this);
         }
-        forEachRun(srcIndex, len, (c, p, n, done) -> c.get(p / 1, dst, dstPos + done, n));
     }
 
     /** Copies {@code len} elements from {@code src[srcPos...]} to flat index {@code dstIndex}. */
     public void copyFrom(byte[] src, int srcPos, long dstIndex, int len) {
         checkWritable();
         Objects.checkFromIndexSize(srcPos, len, src.length);
-        if (!contiguous) {
-            checkRange(dstIndex, len);
-            for (int k = 0; k < len; k++) set(dstIndex + k, src[srcPos + k]);
-            return;
+        Memory m = bulk(dstIndex, len);
+        Geometry g = geometry;
+        try {
+            if (contiguous) {
+                m.copyFrom(src, srcPos, dstIndex * 1L, len);
+            } else {
+                for (int k = 0; k < len; k++) m.putByte(g.element(dstIndex + k) * 1L, src[srcPos + k]);
+            }
+        } catch (InternalError e) {
+            throw memoryFault(e);
+        } finally {
+            Reference.reachabilityFence(this);
         }
-        forEachRun(dstIndex, len, (c, p, n, done) -> c.put(p / 1, src, srcPos + done, n));
     }
 
     /** Copies all of {@code src} to the start of this array. */

@@ -1,9 +1,8 @@
 package io.shmarray;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import io.shmarray.internal.Attachment;
-import java.nio.ByteBuffer;
+import io.shmarray.internal.Memory;
+import java.lang.ref.Reference;
 import java.nio.ByteOrder;
 import java.nio.IntBuffer;
 import java.util.Objects;
@@ -29,8 +28,6 @@ import java.util.Objects;
 public final class SharedIntArray extends SharedArray {
 
     private static final long serialVersionUID = 1L;
-
-    private static final VarHandle ELEMENTS = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
 
     SharedIntArray(Attachment attachment, long base, long[] shape, long[] strides) {
         super(attachment, DType.INT, base, shape, strides);
@@ -84,10 +81,9 @@ public final class SharedIntArray extends SharedArray {
 
     /** The element at a row-major flat index. */
     public int get(long index) {
-        long off = offsetOf(index);
-        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        Memory m = memory();
         try {
-            return c.getInt(pos(off));
+            return m.getInt(geometry.element(index) * 4L);
         } catch (InternalError e) {
             throw memoryFault(e);
         }
@@ -95,10 +91,9 @@ public final class SharedIntArray extends SharedArray {
 
     public void set(long index, int value) {
         checkWritable();
-        long off = offsetOf(index);
-        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        Memory m = memory();
         try {
-            c.putInt(pos(off), value);
+            m.putInt(geometry.element(index) * 4L, value);
         } catch (InternalError e) {
             throw memoryFault(e);
         }
@@ -106,10 +101,9 @@ public final class SharedIntArray extends SharedArray {
 
     /** The element at a multi-index ({@code getAt(i, j)} is {@code a[i, j]}). */
     public int getAt(long... indices) {
-        long off = offsetAt(indices);
-        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        Memory m = memory();
         try {
-            return c.getInt(pos(off));
+            return m.getInt(geometry.elementAt(indices) * 4L);
         } catch (InternalError e) {
             throw memoryFault(e);
         }
@@ -118,10 +112,9 @@ public final class SharedIntArray extends SharedArray {
     /** Sets the element at a multi-index ({@code setAt(v, i, j)} is {@code a[i, j] = v}). */
     public void setAt(int value, long... indices) {
         checkWritable();
-        long off = offsetAt(indices);
-        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        Memory m = memory();
         try {
-            c.putInt(pos(off), value);
+            m.putInt(geometry.elementAt(indices) * 4L, value);
         } catch (InternalError e) {
             throw memoryFault(e);
         }
@@ -130,39 +123,52 @@ public final class SharedIntArray extends SharedArray {
     /** Sets every element to {@code value}. */
     public void fill(int value) {
         checkWritable();
-        if (!contiguous) {
-            for (long i = 0; i < length; i++) set(i, value);
-            return;
-        }
-        for (long first = 0; first < length; first += Integer.MAX_VALUE) {
-            int count = (int) Math.min(Integer.MAX_VALUE, length - first);
-            forEachRun(first, count, (c, p, n, done) -> {
-                for (int k = 0; k < n; k++) c.putInt(p + k * 4, value);
-            });
+        Memory m = bulk(0, length);
+        Geometry g = geometry;
+        try {
+            for (long i = 0; i < length; i++) m.putInt(g.element(i) * 4L, value);
+        } catch (InternalError e) {
+            throw memoryFault(e);
+        } finally {
+            Reference.reachabilityFence(this); // a received array is not released while a bulk operation runs
         }
     }
 
     /** Copies {@code len} elements from flat index {@code srcIndex} into {@code dst[dstPos...]}. */
     public void copyTo(long srcIndex, int[] dst, int dstPos, int len) {
         Objects.checkFromIndexSize(dstPos, len, dst.length);
-        if (!contiguous) {
-            checkRange(srcIndex, len);
-            for (int k = 0; k < len; k++) dst[dstPos + k] = get(srcIndex + k);
-            return;
+        Memory m = bulk(srcIndex, len);
+        Geometry g = geometry;
+        try {
+            if (contiguous) {
+                m.copyTo(srcIndex * 4L, dst, dstPos, len);
+            } else {
+                for (int k = 0; k < len; k++) dst[dstPos + k] = m.getInt(g.element(srcIndex + k) * 4L);
+            }
+        } catch (InternalError e) {
+            throw memoryFault(e);
+        } finally {
+            Reference.reachabilityFence(this);
         }
-        forEachRun(srcIndex, len, (c, p, n, done) -> c.asIntBuffer().get(p / 4, dst, dstPos + done, n));
     }
 
     /** Copies {@code len} elements from {@code src[srcPos...]} to flat index {@code dstIndex}. */
     public void copyFrom(int[] src, int srcPos, long dstIndex, int len) {
         checkWritable();
         Objects.checkFromIndexSize(srcPos, len, src.length);
-        if (!contiguous) {
-            checkRange(dstIndex, len);
-            for (int k = 0; k < len; k++) set(dstIndex + k, src[srcPos + k]);
-            return;
+        Memory m = bulk(dstIndex, len);
+        Geometry g = geometry;
+        try {
+            if (contiguous) {
+                m.copyFrom(src, srcPos, dstIndex * 4L, len);
+            } else {
+                for (int k = 0; k < len; k++) m.putInt(g.element(dstIndex + k) * 4L, src[srcPos + k]);
+            }
+        } catch (InternalError e) {
+            throw memoryFault(e);
+        } finally {
+            Reference.reachabilityFence(this);
         }
-        forEachRun(dstIndex, len, (c, p, n, done) -> c.asIntBuffer().put(p / 4, src, srcPos + done, n));
     }
 
     /** Copies all of {@code src} to the start of this array. */
@@ -190,10 +196,9 @@ public final class SharedIntArray extends SharedArray {
 
     /** Reads with volatile semantics (sequentially consistent with other volatile accesses). */
     public int getVolatile(long index) {
-        long off = atomicOffset(index, false);
-        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        long off = atomicElement(index, false) * 4L;
         try {
-            return (int) ELEMENTS.getVolatile(c, pos(off));
+            return (memory().getIntVolatile(off));
         } catch (InternalError e) {
             throw memoryFault(e);
         }
@@ -201,10 +206,9 @@ public final class SharedIntArray extends SharedArray {
 
     /** Writes with volatile semantics. */
     public void setVolatile(long index, int value) {
-        long off = atomicOffset(index, true);
-        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        long off = atomicElement(index, true) * 4L;
         try {
-            ELEMENTS.setVolatile(c, pos(off), value);
+            memory().putIntVolatile(off, (value));
         } catch (InternalError e) {
             throw memoryFault(e);
         }
@@ -212,10 +216,9 @@ public final class SharedIntArray extends SharedArray {
 
     /** Reads with acquire semantics: pairs with {@link #setRelease} in any process. */
     public int getAcquire(long index) {
-        long off = atomicOffset(index, false);
-        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        long off = atomicElement(index, false) * 4L;
         try {
-            return (int) ELEMENTS.getAcquire(c, pos(off));
+            return (memory().getIntAcquire(off));
         } catch (InternalError e) {
             throw memoryFault(e);
         }
@@ -223,10 +226,9 @@ public final class SharedIntArray extends SharedArray {
 
     /** Writes with release semantics: everything written before it is visible to a later {@link #getAcquire}. */
     public void setRelease(long index, int value) {
-        long off = atomicOffset(index, true);
-        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        long off = atomicElement(index, true) * 4L;
         try {
-            ELEMENTS.setRelease(c, pos(off), value);
+            memory().putIntRelease(off, (value));
         } catch (InternalError e) {
             throw memoryFault(e);
         }
@@ -234,10 +236,9 @@ public final class SharedIntArray extends SharedArray {
 
     /** Atomically sets the element to {@code newValue} if it equals {@code expected}. */
     public boolean compareAndSet(long index, int expected, int newValue) {
-        long off = atomicOffset(index, true);
-        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        long off = atomicElement(index, true) * 4L;
         try {
-            return (boolean) ELEMENTS.compareAndSet(c, pos(off), expected, newValue);
+            return memory().compareAndSetInt(off, (expected), (newValue));
         } catch (InternalError e) {
             throw memoryFault(e);
         }
@@ -245,11 +246,10 @@ public final class SharedIntArray extends SharedArray {
 
     /** Atomically adds {@code delta} and returns the previous value. */
     public int getAndAdd(long index, int delta) {
-        long off = atomicOffset(index, true);
-        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
-        int p = pos(off);
+        long off = atomicElement(index, true) * 4L;
+        Memory m = memory();
         try {
-            return (int) ELEMENTS.getAndAdd(c, p, delta);
+            return m.getAndAddInt(off, delta);
         } catch (InternalError e) {
             throw memoryFault(e);
         }

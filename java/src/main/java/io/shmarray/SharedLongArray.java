@@ -1,9 +1,8 @@
 package io.shmarray;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import io.shmarray.internal.Attachment;
-import java.nio.ByteBuffer;
+import io.shmarray.internal.Memory;
+import java.lang.ref.Reference;
 import java.nio.ByteOrder;
 import java.nio.LongBuffer;
 import java.util.Objects;
@@ -29,8 +28,6 @@ import java.util.Objects;
 public final class SharedLongArray extends SharedArray {
 
     private static final long serialVersionUID = 1L;
-
-    private static final VarHandle ELEMENTS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
 
     SharedLongArray(Attachment attachment, long base, long[] shape, long[] strides) {
         super(attachment, DType.LONG, base, shape, strides);
@@ -84,10 +81,9 @@ public final class SharedLongArray extends SharedArray {
 
     /** The element at a row-major flat index. */
     public long get(long index) {
-        long off = offsetOf(index);
-        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        Memory m = memory();
         try {
-            return c.getLong(pos(off));
+            return m.getLong(geometry.element(index) * 8L);
         } catch (InternalError e) {
             throw memoryFault(e);
         }
@@ -95,10 +91,9 @@ public final class SharedLongArray extends SharedArray {
 
     public void set(long index, long value) {
         checkWritable();
-        long off = offsetOf(index);
-        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        Memory m = memory();
         try {
-            c.putLong(pos(off), value);
+            m.putLong(geometry.element(index) * 8L, value);
         } catch (InternalError e) {
             throw memoryFault(e);
         }
@@ -106,10 +101,9 @@ public final class SharedLongArray extends SharedArray {
 
     /** The element at a multi-index ({@code getAt(i, j)} is {@code a[i, j]}). */
     public long getAt(long... indices) {
-        long off = offsetAt(indices);
-        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        Memory m = memory();
         try {
-            return c.getLong(pos(off));
+            return m.getLong(geometry.elementAt(indices) * 8L);
         } catch (InternalError e) {
             throw memoryFault(e);
         }
@@ -118,10 +112,9 @@ public final class SharedLongArray extends SharedArray {
     /** Sets the element at a multi-index ({@code setAt(v, i, j)} is {@code a[i, j] = v}). */
     public void setAt(long value, long... indices) {
         checkWritable();
-        long off = offsetAt(indices);
-        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        Memory m = memory();
         try {
-            c.putLong(pos(off), value);
+            m.putLong(geometry.elementAt(indices) * 8L, value);
         } catch (InternalError e) {
             throw memoryFault(e);
         }
@@ -130,39 +123,52 @@ public final class SharedLongArray extends SharedArray {
     /** Sets every element to {@code value}. */
     public void fill(long value) {
         checkWritable();
-        if (!contiguous) {
-            for (long i = 0; i < length; i++) set(i, value);
-            return;
-        }
-        for (long first = 0; first < length; first += Integer.MAX_VALUE) {
-            int count = (int) Math.min(Integer.MAX_VALUE, length - first);
-            forEachRun(first, count, (c, p, n, done) -> {
-                for (int k = 0; k < n; k++) c.putLong(p + k * 8, value);
-            });
+        Memory m = bulk(0, length);
+        Geometry g = geometry;
+        try {
+            for (long i = 0; i < length; i++) m.putLong(g.element(i) * 8L, value);
+        } catch (InternalError e) {
+            throw memoryFault(e);
+        } finally {
+            Reference.reachabilityFence(this); // a received array is not released while a bulk operation runs
         }
     }
 
     /** Copies {@code len} elements from flat index {@code srcIndex} into {@code dst[dstPos...]}. */
     public void copyTo(long srcIndex, long[] dst, int dstPos, int len) {
         Objects.checkFromIndexSize(dstPos, len, dst.length);
-        if (!contiguous) {
-            checkRange(srcIndex, len);
-            for (int k = 0; k < len; k++) dst[dstPos + k] = get(srcIndex + k);
-            return;
+        Memory m = bulk(srcIndex, len);
+        Geometry g = geometry;
+        try {
+            if (contiguous) {
+                m.copyTo(srcIndex * 8L, dst, dstPos, len);
+            } else {
+                for (int k = 0; k < len; k++) dst[dstPos + k] = m.getLong(g.element(srcIndex + k) * 8L);
+            }
+        } catch (InternalError e) {
+            throw memoryFault(e);
+        } finally {
+            Reference.reachabilityFence(this);
         }
-        forEachRun(srcIndex, len, (c, p, n, done) -> c.asLongBuffer().get(p / 8, dst, dstPos + done, n));
     }
 
     /** Copies {@code len} elements from {@code src[srcPos...]} to flat index {@code dstIndex}. */
     public void copyFrom(long[] src, int srcPos, long dstIndex, int len) {
         checkWritable();
         Objects.checkFromIndexSize(srcPos, len, src.length);
-        if (!contiguous) {
-            checkRange(dstIndex, len);
-            for (int k = 0; k < len; k++) set(dstIndex + k, src[srcPos + k]);
-            return;
+        Memory m = bulk(dstIndex, len);
+        Geometry g = geometry;
+        try {
+            if (contiguous) {
+                m.copyFrom(src, srcPos, dstIndex * 8L, len);
+            } else {
+                for (int k = 0; k < len; k++) m.putLong(g.element(dstIndex + k) * 8L, src[srcPos + k]);
+            }
+        } catch (InternalError e) {
+            throw memoryFault(e);
+        } finally {
+            Reference.reachabilityFence(this);
         }
-        forEachRun(dstIndex, len, (c, p, n, done) -> c.asLongBuffer().put(p / 8, src, srcPos + done, n));
     }
 
     /** Copies all of {@code src} to the start of this array. */
@@ -190,10 +196,9 @@ public final class SharedLongArray extends SharedArray {
 
     /** Reads with volatile semantics (sequentially consistent with other volatile accesses). */
     public long getVolatile(long index) {
-        long off = atomicOffset(index, false);
-        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        long off = atomicElement(index, false) * 8L;
         try {
-            return (long) ELEMENTS.getVolatile(c, pos(off));
+            return (memory().getLongVolatile(off));
         } catch (InternalError e) {
             throw memoryFault(e);
         }
@@ -201,10 +206,9 @@ public final class SharedLongArray extends SharedArray {
 
     /** Writes with volatile semantics. */
     public void setVolatile(long index, long value) {
-        long off = atomicOffset(index, true);
-        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        long off = atomicElement(index, true) * 8L;
         try {
-            ELEMENTS.setVolatile(c, pos(off), value);
+            memory().putLongVolatile(off, (value));
         } catch (InternalError e) {
             throw memoryFault(e);
         }
@@ -212,10 +216,9 @@ public final class SharedLongArray extends SharedArray {
 
     /** Reads with acquire semantics: pairs with {@link #setRelease} in any process. */
     public long getAcquire(long index) {
-        long off = atomicOffset(index, false);
-        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        long off = atomicElement(index, false) * 8L;
         try {
-            return (long) ELEMENTS.getAcquire(c, pos(off));
+            return (memory().getLongAcquire(off));
         } catch (InternalError e) {
             throw memoryFault(e);
         }
@@ -223,10 +226,9 @@ public final class SharedLongArray extends SharedArray {
 
     /** Writes with release semantics: everything written before it is visible to a later {@link #getAcquire}. */
     public void setRelease(long index, long value) {
-        long off = atomicOffset(index, true);
-        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        long off = atomicElement(index, true) * 8L;
         try {
-            ELEMENTS.setRelease(c, pos(off), value);
+            memory().putLongRelease(off, (value));
         } catch (InternalError e) {
             throw memoryFault(e);
         }
@@ -234,10 +236,9 @@ public final class SharedLongArray extends SharedArray {
 
     /** Atomically sets the element to {@code newValue} if it equals {@code expected}. */
     public boolean compareAndSet(long index, long expected, long newValue) {
-        long off = atomicOffset(index, true);
-        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        long off = atomicElement(index, true) * 8L;
         try {
-            return (boolean) ELEMENTS.compareAndSet(c, pos(off), expected, newValue);
+            return memory().compareAndSetLong(off, (expected), (newValue));
         } catch (InternalError e) {
             throw memoryFault(e);
         }
@@ -245,11 +246,10 @@ public final class SharedLongArray extends SharedArray {
 
     /** Atomically adds {@code delta} and returns the previous value. */
     public long getAndAdd(long index, long delta) {
-        long off = atomicOffset(index, true);
-        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
-        int p = pos(off);
+        long off = atomicElement(index, true) * 8L;
+        Memory m = memory();
         try {
-            return (long) ELEMENTS.getAndAdd(c, p, delta);
+            return m.getAndAddLong(off, delta);
         } catch (InternalError e) {
             throw memoryFault(e);
         }

@@ -1,7 +1,8 @@
 package io.shmarray;
 
 import io.shmarray.internal.Attachment;
-import java.nio.ByteBuffer;
+import io.shmarray.internal.Memory;
+import java.lang.ref.Reference;
 import java.nio.ByteOrder;
 import java.nio.ShortBuffer;
 import java.util.Objects;
@@ -76,10 +77,9 @@ public final class SharedShortArray extends SharedArray {
 
     /** The element at a row-major flat index. */
     public short get(long index) {
-        long off = offsetOf(index);
-        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        Memory m = memory();
         try {
-            return c.getShort(pos(off));
+            return m.getShort(geometry.element(index) * 2L);
         } catch (InternalError e) {
             throw memoryFault(e);
         }
@@ -87,10 +87,9 @@ public final class SharedShortArray extends SharedArray {
 
     public void set(long index, short value) {
         checkWritable();
-        long off = offsetOf(index);
-        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        Memory m = memory();
         try {
-            c.putShort(pos(off), value);
+            m.putShort(geometry.element(index) * 2L, value);
         } catch (InternalError e) {
             throw memoryFault(e);
         }
@@ -98,10 +97,9 @@ public final class SharedShortArray extends SharedArray {
 
     /** The element at a multi-index ({@code getAt(i, j)} is {@code a[i, j]}). */
     public short getAt(long... indices) {
-        long off = offsetAt(indices);
-        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        Memory m = memory();
         try {
-            return c.getShort(pos(off));
+            return m.getShort(geometry.elementAt(indices) * 2L);
         } catch (InternalError e) {
             throw memoryFault(e);
         }
@@ -110,10 +108,9 @@ public final class SharedShortArray extends SharedArray {
     /** Sets the element at a multi-index ({@code setAt(v, i, j)} is {@code a[i, j] = v}). */
     public void setAt(short value, long... indices) {
         checkWritable();
-        long off = offsetAt(indices);
-        ByteBuffer c = chunks()[(int) (off >>> SHIFT)];
+        Memory m = memory();
         try {
-            c.putShort(pos(off), value);
+            m.putShort(geometry.elementAt(indices) * 2L, value);
         } catch (InternalError e) {
             throw memoryFault(e);
         }
@@ -122,39 +119,52 @@ public final class SharedShortArray extends SharedArray {
     /** Sets every element to {@code value}. */
     public void fill(short value) {
         checkWritable();
-        if (!contiguous) {
-            for (long i = 0; i < length; i++) set(i, value);
-            return;
-        }
-        for (long first = 0; first < length; first += Integer.MAX_VALUE) {
-            int count = (int) Math.min(Integer.MAX_VALUE, length - first);
-            forEachRun(first, count, (c, p, n, done) -> {
-                for (int k = 0; k < n; k++) c.putShort(p + k * 2, value);
-            });
+        Memory m = bulk(0, length);
+        Geometry g = geometry;
+        try {
+            for (long i = 0; i < length; i++) m.putShort(g.element(i) * 2L, value);
+        } catch (InternalError e) {
+            throw memoryFault(e);
+        } finally {
+            Reference.reachabilityFence(this); // a received array is not released while a bulk operation runs
         }
     }
 
     /** Copies {@code len} elements from flat index {@code srcIndex} into {@code dst[dstPos...]}. */
     public void copyTo(long srcIndex, short[] dst, int dstPos, int len) {
         Objects.checkFromIndexSize(dstPos, len, dst.length);
-        if (!contiguous) {
-            checkRange(srcIndex, len);
-            for (int k = 0; k < len; k++) dst[dstPos + k] = get(srcIndex + k);
-            return;
+        Memory m = bulk(srcIndex, len);
+        Geometry g = geometry;
+        try {
+            if (contiguous) {
+                m.copyTo(srcIndex * 2L, dst, dstPos, len);
+            } else {
+                for (int k = 0; k < len; k++) dst[dstPos + k] = m.getShort(g.element(srcIndex + k) * 2L);
+            }
+        } catch (InternalError e) {
+            throw memoryFault(e);
+        } finally {
+            Reference.reachabilityFence(this);
         }
-        forEachRun(srcIndex, len, (c, p, n, done) -> c.asShortBuffer().get(p / 2, dst, dstPos + done, n));
     }
 
     /** Copies {@code len} elements from {@code src[srcPos...]} to flat index {@code dstIndex}. */
     public void copyFrom(short[] src, int srcPos, long dstIndex, int len) {
         checkWritable();
         Objects.checkFromIndexSize(srcPos, len, src.length);
-        if (!contiguous) {
-            checkRange(dstIndex, len);
-            for (int k = 0; k < len; k++) set(dstIndex + k, src[srcPos + k]);
-            return;
+        Memory m = bulk(dstIndex, len);
+        Geometry g = geometry;
+        try {
+            if (contiguous) {
+                m.copyFrom(src, srcPos, dstIndex * 2L, len);
+            } else {
+                for (int k = 0; k < len; k++) m.putShort(g.element(dstIndex + k) * 2L, src[srcPos + k]);
+            }
+        } catch (InternalError e) {
+            throw memoryFault(e);
+        } finally {
+            Reference.reachabilityFence(this);
         }
-        forEachRun(dstIndex, len, (c, p, n, done) -> c.asShortBuffer().put(p / 2, src, srcPos + done, n));
     }
 
     /** Copies all of {@code src} to the start of this array. */

@@ -207,6 +207,55 @@ abstract class SharedArrayContract {
         }
     }
 
+    /** The same on both backends: a window keeps the mapping alive and stays usable after close. */
+    @Test
+    void aWindowTakenBeforeCloseStaysUsable() {
+        SharedDoubleArray a = SharedDoubleArray.create(64);
+        java.nio.DoubleBuffer w = a.asDoubleBuffer();
+        a.set(5, 2.5);
+        a.close();
+        assertThrows(IllegalStateException.class, () -> a.get(5), "the array is closed");
+        assertEquals(2.5, w.get(5), "the window still reads the memory");
+        w.put(6, 1.0); // and writes it, never a crash
+        assertEquals(1.0, w.get(6));
+    }
+
+    @Test
+    void byteStridesAreNumpyStrides() {
+        SharedIntArray m = owned(SharedIntArray.create(3, 4));
+        assertArrayEquals(new long[] {16, 4}, m.byteStrides());
+        assertArrayEquals(new long[] {16, 4}, m.slice(1, 1, 3).byteStrides());
+    }
+
+    /** JDK 22+: MemorySegments.of is the same memory, read-only for a read-only array. */
+    @Test
+    void aMemorySegmentViewOnJdk22() throws Exception {
+        if (Runtime.version().feature() < 22) {
+            TestSupport.skip("MemorySegments exists on JDK 22+ only; this JVM is " + Runtime.version());
+            return;
+        }
+        Class<?> views = Class.forName("io.shmarray.MemorySegments");
+        java.lang.reflect.Method of = views.getMethod("of", SharedArray.class);
+        SharedDoubleArray a = owned(SharedDoubleArray.create(10, 10));
+        a.setAt(4.5, 3, 7);
+        Object seg = of.invoke(null, a);
+        Class<?> msClass = Class.forName("java.lang.foreign.MemorySegment");
+        assertEquals(800L, msClass.getMethod("byteSize").invoke(seg));
+        Object cols = of.invoke(null, a.slice(1, 7, 8)); // column 7: strided
+        assertEquals((9 * 10 + 1) * 8L, msClass.getMethod("byteSize").invoke(cols), "first to end of last element");
+        try (SharedDoubleArray ro = SharedDoubleArray.attach(a.name(), AccessMode.READ_ONLY)) {
+            assertEquals(true, msClass.getMethod("isReadOnly").invoke(of.invoke(null, ro)));
+        }
+        assertEquals(false, msClass.getMethod("isReadOnly").invoke(seg));
+        java.nio.ByteBuffer bb = (java.nio.ByteBuffer) msClass.getMethod("asByteBuffer").invoke(seg);
+        assertEquals(4.5, bb.order(java.nio.ByteOrder.nativeOrder()).getDouble((3 * 10 + 7) * 8), "the same memory");
+        SharedDoubleArray closed = SharedDoubleArray.attach(a.name());
+        closed.close();
+        java.lang.reflect.InvocationTargetException e = assertThrows(java.lang.reflect.InvocationTargetException.class,
+                () -> of.invoke(null, closed));
+        assertTrue(e.getCause() instanceof IllegalStateException, String.valueOf(e.getCause()));
+    }
+
     @Test
     void atomicsInOneProcess() {
         SharedLongArray l = owned(SharedLongArray.create(4));

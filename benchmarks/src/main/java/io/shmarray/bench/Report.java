@@ -117,16 +117,27 @@ public final class Report {
             String[][] pairs = {
                 {"sequential sum 1e8", "sharedSum", "heapSum", "0.97"},
                 {"sequential sum 1e8, DoubleBuffer window", "sharedSumWindow", "heapSum", "0.97"},
-                {"sequential fill 1e8", "sharedFill", "heapFill", "0.97"},
-                {"sequential fill 1e8, DoubleBuffer window", "sharedFillWindow", "heapFill", "0.97"},
+                {"sequential fill 1e8", "sharedFill", "heapFill", jdkOf(impl) >= 22 ? "0.9" : "0.8"},
+                {"sequential fill 1e8, long index", "sharedFillLongLoop", "heapFill", "info"},
+                {"sequential fill 1e8, DoubleBuffer window", "sharedFillWindow", "heapFill", "info"},
                 {"random reads (2^20)", "sharedRandom", "heapRandom", "0.9"},
+                {"getAt(i, j) over 10,000 x 10,000 vs double[][]", "sharedGetAt2d", "heapGetAt2d", "0.8"},
                 {"bulk copy 2^20 doubles to the heap", "sharedCopy", "heapCopy", "0.97"},
+                {"bulk copy 2^20 doubles from the heap", "sharedCopyIn", "heapCopyIn", "0.97"},
+                {"getAndAdd over 1,024 longs vs VarHandle on long[]", "sharedGetAndAdd", "heapGetAndAdd", "0.8"},
+                {"getVolatile + compareAndSet over 1,024 longs vs VarHandle", "sharedCompareAndSet", "heapCompareAndSet", "0.8"},
             };
             for (String[] p : pairs) {
                 Double ours = get("jmh", impl, p[1]);
                 Double heap = get("jmh", impl, p[2]);
                 Double ratio = ours == null || heap == null ? null : heap / ours; // speed relative to heap
-                row(p[0] + " (" + impl + ")", fmt(ours, "ms"), "heap " + fmt(heap, "ms"), ratio, "",
+                String unit = p[1].contains("AndAdd") || p[1].contains("CompareAndSet") ? "us" : "ms";
+                if (p[3].equals("info")) {
+                    table.add("| " + p[0] + " (" + impl + ") | " + fmt(ours, unit) + " | heap " + fmt(heap, unit) + " | "
+                            + fmt(ratio, "") + "x | | for information | |");
+                    continue;
+                }
+                row(p[0] + " (" + impl + ")", fmt(ours, unit), "heap " + fmt(heap, unit), ratio, "",
                         ">= " + p[3] + "x heap speed", true, Double.parseDouble(p[3]));
             }
             Double kernel = get("jmh", impl, "sharedKernel");
@@ -136,7 +147,15 @@ public final class Report {
             Double heapGbs = heapKernel == null ? null : 0.8 / (heapKernel / 1000);
             row("4-accumulator sum kernel over 800 MB (" + impl + ")", fmt(gbs, "GB/s"), "heap " + fmt(heapGbs, "GB/s"),
                     gbs == null || c1 == null ? null : gbs / c1, "C 1 thread " + fmt(c1, "GB/s"),
-                    ">= 0.75x C bandwidth", true, 0.75);
+                    ">= 0.9x C bandwidth", true, 0.9);
+        }
+        String pyLife = first(impls("lifecycle", "python"));
+        Double pyLifeV = pyLife == null ? null : get("lifecycle", pyLife, "create_close_median");
+        for (String impl : impls("lifecycle", "shmarray")) {
+            Double v = get("lifecycle", impl, "create_close_median");
+            row("create + close of a 1,000-element array, median (" + impl + ")", fmt(v, "us"),
+                    "Python SharedMemory create+close+unlink " + fmt(pyLifeV, "us"),
+                    v == null || pyLifeV == null ? null : v / pyLifeV, "", "<= 1x Python", false, 1);
         }
     }
 
@@ -208,6 +227,12 @@ public final class Report {
         Double pq = pyQ == null ? null : get("queue", pyQ, "one_way_median");
         row("queue put->take between two processes (one way, median)", fmt(q, "us"), "mp.Queue " + fmt(pq, "us"), ratio(q, pq),
                 "", "<= 0.33x Python's latency", false, 0.33);
+    }
+
+    /** The JDK feature version in an implementation name such as {@code ffm-jdk25}, or 0. */
+    private static int jdkOf(String impl) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("jdk(\\d+)").matcher(impl);
+        return m.find() ? Integer.parseInt(m.group(1)) : 0;
     }
 
     private static String first(List<String> l) {

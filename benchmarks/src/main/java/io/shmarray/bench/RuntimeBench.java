@@ -49,12 +49,12 @@ public final class RuntimeBench {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 1) {
-            System.err.println("usage: RuntimeBench RESULTS.tsv [roundtrip map dispatch start transform pss queue]");
+            System.err.println("usage: RuntimeBench RESULTS.tsv [roundtrip map dispatch start transform pss queue lifecycle]");
             System.exit(2);
         }
         RuntimeBench b = new RuntimeBench(new Rows(Path.of(args[0])));
         List<String> sections = args.length > 1 ? Arrays.asList(args).subList(1, args.length)
-                : List.of("pss", "roundtrip", "map", "dispatch", "start", "transform", "queue");
+                : List.of("pss", "roundtrip", "map", "dispatch", "start", "transform", "queue", "lifecycle");
         for (String s : sections) {
             long t = System.nanoTime();
             System.out.println("# " + s);
@@ -66,6 +66,7 @@ public final class RuntimeBench {
                 case "transform": b.transform(); break;
                 case "pss": b.pss(); break;
                 case "queue": b.queue(); break;
+                case "lifecycle": b.lifecycle(); break;
                 default: throw new IllegalArgumentException("unknown section " + s);
             }
             System.out.printf("# %s took %.1f s%n", s, (System.nanoTime() - t) / 1e9);
@@ -81,6 +82,29 @@ public final class RuntimeBench {
 
     private static double micros(long startNanos) {
         return (System.nanoTime() - startNanos) / 1e3;
+    }
+
+    /**
+     * Create + close of a 1,000-element double array (8,000 bytes; owner-scoped, so close also
+     * removes the name), warm, against Python's {@code SharedMemory(create=True)} + {@code close()}
+     * + {@code unlink()} of the same size in the peer.
+     */
+    void lifecycle() {
+        for (int i = 0; i < 5_000; i++) {
+            try (SharedDoubleArray a = SharedDoubleArray.create(1000)) {
+                a.set(0, i);
+            }
+        }
+        double[] us = new double[20_000];
+        for (int i = 0; i < us.length; i++) {
+            long t = System.nanoTime();
+            try (SharedDoubleArray a = SharedDoubleArray.create(1000)) {
+                a.set(0, i);
+            }
+            us[i] = micros(t);
+        }
+        rows.add("lifecycle", impl, "create_close_median", Rows.median(us), "us");
+        rows.add("lifecycle", impl, "create_close_p90", Rows.percentile(us, 0.9), "us");
     }
 
     /** Warm round trip of a trivial task through a pool of 2. */

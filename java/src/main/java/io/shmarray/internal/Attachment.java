@@ -12,7 +12,7 @@ public final class Attachment {
     final String name;
     final AccessMode mode;
     final SegmentHeader header; // null when raw
-    final MappedRegion headerPage; // null when raw
+    final HeaderPage headerPage; // null when raw
     final MappedRegion data;
     final int fd;
     final Attachments.Key key;
@@ -27,7 +27,7 @@ public final class Attachment {
      */
     public boolean poisoned;
 
-    Attachment(String name, AccessMode mode, SegmentHeader header, MappedRegion headerPage, MappedRegion data, int fd,
+    Attachment(String name, AccessMode mode, SegmentHeader header, HeaderPage headerPage, MappedRegion data, int fd,
             Attachments.Key key) {
         this.name = name;
         this.mode = mode;
@@ -55,8 +55,8 @@ public final class Attachment {
         return header == null;
     }
 
-    /** The header page, mapped shared (read-write for READ_WRITE attachments), or null when raw. */
-    public MappedRegion headerPage() {
+    /** The live header page, mapped shared (read-write for READ_WRITE attachments), or null when raw. */
+    public HeaderPage headerPage() {
         return headerPage;
     }
 

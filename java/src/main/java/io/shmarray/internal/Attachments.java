@@ -6,7 +6,6 @@ import io.shmarray.Lifetime;
 import io.shmarray.SegmentNotReadyException;
 import io.shmarray.ShmException;
 import java.lang.System.Logger.Level;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -231,7 +230,7 @@ public final class Attachments {
             }
             boolean writable = mode != AccessMode.READ_ONLY;
             boolean privateCopy = mode == AccessMode.COPY_ON_WRITE;
-            MappedRegion headerPage = null;
+            HeaderPage headerPage = null;
             MappedRegion data = null;
             boolean success = false;
             try {
@@ -242,12 +241,12 @@ public final class Attachments {
                     dataLength = b.size(fd);
                     if (dataLength < 0) throw NativeErrors.toException(b, dataLength, "fstat", name, -1);
                 } else {
-                    headerPage = b.mapRegion(fd, 0, b.pageSize(), mode == AccessMode.READ_WRITE, false, name);
+                    headerPage = new HeaderPage(
+                            MappedRegion.map(b, fd, 0, b.pageSize(), mode == AccessMode.READ_WRITE, false, name));
                     dataOffset = header.dataOffset();
                     dataLength = header.dataLength();
                 }
-                data = dataLength == 0 ? MappedRegion.empty(writable)
-                        : b.mapRegion(fd, dataOffset, dataLength, writable, privateCopy, name);
+                data = MappedRegion.map(b, fd, dataOffset, dataLength, writable, privateCopy, name);
                 Attachment a = new Attachment(name, mode, header, headerPage, data, fd, key);
                 a.poisoned = header != null && header.poisoned();
                 LIVE.put(key, a);
@@ -327,24 +326,18 @@ public final class Attachments {
         if (a.headerPage == null) return true;
         long size = b.size(a.fd);
         if (size < SegmentHeaderDescriptor.HEADER_SIZE) return true; // truncated by someone: damaged, ours
-        ByteBuffer h = a.headerPage.chunks()[0];
-        byte[] copy = new byte[SegmentHeaderDescriptor.HEADER_SIZE];
-        h.duplicate().position(0).get(copy);
+        byte[] copy = a.headerPage.copy();
         if (b.validateHeader(copy, copy.length, size) != 0) {
             LOG.log(Level.WARNING, "shmarray: removing " + a.name + ", whose header another process damaged");
             return true;
         }
-        return h.getLong(SegmentHeaderDescriptor.CREATOR_PID_OFFSET) == ProcessHandle.current().pid()
-                && Platform.isOurPidNamespace(h.getLong(SegmentHeaderDescriptor.CREATOR_PIDNS_OFFSET));
+        return a.headerPage.ownerPid() == ProcessHandle.current().pid()
+                && Platform.isOurPidNamespace(a.headerPage.ownerPidNamespace());
     }
 
     /** Makes this process the owner: writes its identity into the header and registers with the reaper. */
     public static void adopt(Attachment a, long pid, long startTime) {
-        ByteBuffer h = a.headerPage.chunks()[0];
-        // three stores: a sweep that reads them torn reads the header again before it removes anything
-        h.putLong(SegmentHeaderDescriptor.CREATOR_START_TIME_OFFSET, startTime);
-        h.putLong(SegmentHeaderDescriptor.CREATOR_PIDNS_OFFSET, Platform.pidNamespace());
-        h.putLong(SegmentHeaderDescriptor.CREATOR_PID_OFFSET, pid);
+        a.headerPage.writeOwner(pid, startTime, Platform.pidNamespace());
         synchronized (LOCK) {
             a.owned = true;
         }
@@ -444,12 +437,12 @@ public final class Attachments {
      * once and wait briefly. Returns whether anything was unmapped.
      */
     private static boolean awaitPendingUnmaps(Backend b) {
-        long pending = b.pendingUnmapBytes();
+        long pending = MappedRegion.pendingUnmapBytes();
         if (pending <= 0) return false;
         System.gc();
         long deadline = System.nanoTime() + 1_000_000_000L;
         while (System.nanoTime() < deadline) {
-            if (b.pendingUnmapBytes() < pending) return true;
+            if (MappedRegion.pendingUnmapBytes() < pending) return true;
             try {
                 Thread.sleep(10);
             } catch (InterruptedException e) {
@@ -457,6 +450,6 @@ public final class Attachments {
                 return false;
             }
         }
-        return b.pendingUnmapBytes() < pending;
+        return MappedRegion.pendingUnmapBytes() < pending;
     }
 }

@@ -83,19 +83,4 @@ public interface Backend {
      * every new buffer; callers set the order they need.
      */
     ByteBuffer buffer(long address, int length);
-
-    /**
-     * Maps {@code length} bytes of the segment from {@code offset} (page-aligned) as a
-     * {@link MappedRegion}: shared or private ({@code privateCopy}), writable or not. The
-     * region's buffers never outlive the mapping in a way that can crash: see the implementations.
-     *
-     * @throws io.shmarray.ShmException when the mapping fails
-     */
-    MappedRegion mapRegion(int fd, long offset, long length, boolean writable, boolean privateCopy, String name);
-
-    /**
-     * Bytes of released regions whose unmapping waits for the garbage collector (JNA), or 0.
-     * Until they are unmapped, unlinked segments still occupy /dev/shm.
-     */
-    long pendingUnmapBytes();
 }

@@ -194,14 +194,4 @@ final class JnaBackend implements Backend {
         if (address <= 0 || length < 0) throw new IllegalArgumentException("address=" + address + ", length=" + length);
         return new Pointer(address).getByteBuffer(0, length);
     }
-
-    @Override
-    public MappedRegion mapRegion(int fd, long offset, long length, boolean writable, boolean privateCopy, String name) {
-        return JnaRegion.map(this, fd, offset, length, writable, privateCopy, name);
-    }
-
-    @Override
-    public long pendingUnmapBytes() {
-        return JnaRegion.PENDING_UNMAP.get();
-    }
 }

@@ -90,7 +90,7 @@ public final class ReceivedArrays {
             try {
                 Thread.sleep(CHECK_MILLIS);
                 long stale = Attachments.staleReceivedBytes();
-                long pending = Backends.get().pendingUnmapBytes();
+                long pending = MappedRegion.pendingUnmapBytes();
                 // JNA unmaps a released mapping only once its buffers are collected: one more round
                 if (stale <= 0 && !(followUp && pending > 0)) {
                     backoff = MIN_INTERVAL_MILLIS;
@@ -105,7 +105,7 @@ public final class ReceivedArrays {
                 System.gc();
                 Thread.sleep(CHECK_MILLIS); // the cleaners run on their own threads
                 boolean newlyReleased = RELEASED.get() > released;
-                boolean progress = newlyReleased || Backends.get().pendingUnmapBytes() < pending;
+                boolean progress = newlyReleased || MappedRegion.pendingUnmapBytes() < pending;
                 followUp = newlyReleased || (followUp && progress);
                 backoff = progress ? MIN_INTERVAL_MILLIS : Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
                 nextCollection = System.currentTimeMillis() + backoff;

@@ -346,14 +346,4 @@ final class FfmBackend implements Backend {
         if (address <= 0 || length < 0) throw new IllegalArgumentException("address=" + address + ", length=" + length);
         return MemorySegment.ofAddress(address).reinterpret(length).asByteBuffer();
     }
-
-    @Override
-    public MappedRegion mapRegion(int fd, long offset, long length, boolean writable, boolean privateCopy, String name) {
-        return FfmRegion.map(this, fd, offset, length, writable, privateCopy, name);
-    }
-
-    @Override
-    public long pendingUnmapBytes() {
-        return 0;
-    }
 }

@@ -202,7 +202,7 @@ abstract class BackendContract {
         byte[] h = new byte[512];
         int fd = b.create(name, DType.INT.code(), new long[] {16}, 0, h);
         assertTrue(fd >= 0);
-        MappedRegion header = b.mapRegion(fd, 0, b.pageSize(), true, false, name);
+        MappedRegion header = MappedRegion.map(b, fd, 0, b.pageSize(), true, false, name);
         try {
             long lock = header.address(SegmentHeaderDescriptor.LOCK_OFFSET);
             assertEquals(0, b.lock(lock, 1_000_000_000L));
