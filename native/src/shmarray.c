@@ -202,9 +202,33 @@ int64_t shmarray_process_start_time(int32_t pid) {
     return rc < 0 ? rc : start;
 }
 
+/*
+ * This process's own start time and pid namespace never change, but reading them costs two /proc
+ * lookups (~10 us each): both are cached, keyed by getpid() so that a forked child computes its
+ * own. The value is stored before the pid (release) and read after it (acquire).
+ */
+static int32_t cached_pid_start, cached_pid_ns;
+static int64_t cached_start, cached_ns;
+
+static int64_t self_start_time(void) {
+    int32_t me = (int32_t)getpid();
+    if (__atomic_load_n(&cached_pid_start, __ATOMIC_ACQUIRE) == me) return __atomic_load_n(&cached_start, __ATOMIC_RELAXED);
+    char state;
+    int64_t start;
+    int rc = read_proc_stat(me, &state, &start);
+    if (rc < 0) return rc;
+    __atomic_store_n(&cached_start, start, __ATOMIC_RELAXED);
+    __atomic_store_n(&cached_pid_start, me, __ATOMIC_RELEASE);
+    return start;
+}
+
 int64_t shmarray_pidns(void) {
+    int32_t me = (int32_t)getpid();
+    if (__atomic_load_n(&cached_pid_ns, __ATOMIC_ACQUIRE) == me) return __atomic_load_n(&cached_ns, __ATOMIC_RELAXED);
     struct stat st;
     if (stat("/proc/self/ns/pid", &st) != 0) return -errno;
+    __atomic_store_n(&cached_ns, (int64_t)st.st_ino, __ATOMIC_RELAXED);
+    __atomic_store_n(&cached_pid_ns, me, __ATOMIC_RELEASE);
     return (int64_t)st.st_ino;
 }
 
@@ -297,6 +321,26 @@ int32_t shmarray_header_validate(const void *header, int64_t available, int64_t 
     return 0;
 }
 
+/* pwrite of all `len` bytes at `off`, retried on EINTR and short writes; 0 or -1 with errno. */
+static int write_fully(int fd, const void *buf, size_t len, off_t off) {
+    const char *p = buf;
+    while (len > 0) {
+        ssize_t n = pwrite(fd, p, len, off);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return -1;
+        }
+        if (n == 0) {
+            errno = EIO;
+            return -1;
+        }
+        p += n;
+        len -= (size_t)n;
+        off += n;
+    }
+    return 0;
+}
+
 int32_t shmarray_create(const char *name, int32_t dtype, int32_t rank, const int64_t *shape,
                         uint32_t flags, shmarray_header *header_out) {
     char path[SHMARRAY_NAME_MAX + 2];
@@ -315,7 +359,7 @@ int32_t shmarray_create(const char *name, int32_t dtype, int32_t rank, const int
     int64_t data_length = count * esize;
     int64_t data_offset = ((SHMARRAY_HEADER_SIZE + page - 1) / page) * page;
     if (data_length > INT64_MAX - data_offset) return -SHMARRAY_E_BAD_SHAPE;
-    int64_t start_time = shmarray_process_start_time((int32_t)getpid());
+    int64_t start_time = self_start_time();
     if (start_time < 0) return (int32_t)start_time;
     uint64_t segment_id = 0;
     while (segment_id == 0) {
@@ -327,45 +371,48 @@ int32_t shmarray_create(const char *name, int32_t dtype, int32_t rank, const int
     int fd = shmarray_create_raw(path, data_offset + data_length);
     if (fd < 0) return fd;
 
-    void *base = mmap(NULL, (size_t)page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    if (base == MAP_FAILED) {
-        int err = errno;
+    /* The header is built here and written with pwrite (no mapping to make and tear down, which
+     * costs a TLB shootdown in a threaded process), in three steps that keep the publication
+     * order a racing reader relies on: every field but the magic with state INITIALISING, then
+     * the magic (a reader sees an all-zero header or our magic and reports "not ready", and the
+     * sweep can tell whose half-made segment it is), then state READY. Each pwrite completes
+     * before the next starts. The process-shared robust mutex is position-independent (it is
+     * used at different addresses in different processes), so it is initialised here and copied. */
+    shmarray_header h;
+    memset(&h, 0, sizeof h);
+    h.creator_pid = (int64_t)getpid();
+    h.creator_start_time = (uint64_t)start_time;
+    int64_t pidns = shmarray_pidns();
+    h.creator_pidns = pidns > 0 ? (uint64_t)pidns : 0;
+    h.format_version = SHMARRAY_FORMAT_VERSION;
+    h.header_size = SHMARRAY_HEADER_SIZE;
+    h.dtype = (uint32_t)dtype;
+    h.rank = (uint32_t)rank;
+    h.byte_order = native_byte_order();
+    h.creation_mode = SHM_MODE;
+    h.flags = flags;
+    h.generation = 1;
+    h.data_offset = (uint64_t)data_offset;
+    h.data_length = (uint64_t)data_length;
+    for (int32_t i = 0; i < rank; i++) h.shape[i] = shape[i];
+    h.segment_id = segment_id;
+    int err = -shmarray_lock_init((int64_t)(uintptr_t)h.lock);
+    const size_t magic_size = sizeof h.magic;
+    if (err == 0 && write_fully(fd, (const char *)&h + magic_size, sizeof h - magic_size, (off_t)magic_size) != 0)
+        err = errno;
+    uint64_t magic = SHMARRAY_MAGIC;
+    if (err == 0 && write_fully(fd, &magic, sizeof magic, 0) != 0) err = errno;
+    if (err == 0 && SHMARRAY_FAULT("ready") < 0) raise(SIGKILL); /* test build only: die before publishing */
+    uint32_t ready = SHMARRAY_STATE_READY;
+    if (err == 0 && write_fully(fd, &ready, sizeof ready, (off_t)offsetof(shmarray_header, state)) != 0) err = errno;
+    if (err != 0) {
         shm_unlink(path);
         close(fd);
         return -err;
     }
-    shmarray_header *h = (shmarray_header *)base;
-    /* The segment is zero-filled. The creator first, then the magic: a reader racing us sees an
-     * all-zero header or our magic, and reports "not ready" rather than "bad magic"; the sweep
-     * can tell whose half-made segment it is. State READY last. */
-    h->creator_pid = (int64_t)getpid();
-    h->creator_start_time = (uint64_t)start_time;
-    int64_t pidns = shmarray_pidns();
-    h->creator_pidns = pidns > 0 ? (uint64_t)pidns : 0;
-    __atomic_store_n(&h->magic, SHMARRAY_MAGIC, __ATOMIC_RELEASE);
-    if (SHMARRAY_FAULT("ready") < 0) raise(SIGKILL); /* test build only: die before publishing */
-    h->format_version = SHMARRAY_FORMAT_VERSION;
-    h->header_size = SHMARRAY_HEADER_SIZE;
-    h->dtype = (uint32_t)dtype;
-    h->rank = (uint32_t)rank;
-    h->byte_order = native_byte_order();
-    h->creation_mode = SHM_MODE;
-    h->flags = flags;
-    h->generation = 1;
-    h->data_offset = (uint64_t)data_offset;
-    h->data_length = (uint64_t)data_length;
-    for (int32_t i = 0; i < rank; i++) h->shape[i] = shape[i];
-    h->segment_id = segment_id;
-    int lrc = shmarray_lock_init((int64_t)(uintptr_t)h->lock);
-    if (lrc < 0) {
-        munmap(base, (size_t)page);
-        shm_unlink(path);
-        close(fd);
-        return lrc;
-    }
-    __atomic_store_n(&h->state, SHMARRAY_STATE_READY, __ATOMIC_RELEASE);
-    if (header_out != NULL) memcpy(header_out, h, sizeof *h);
-    munmap(base, (size_t)page);
+    h.magic = SHMARRAY_MAGIC;
+    h.state = SHMARRAY_STATE_READY;
+    if (header_out != NULL) memcpy(header_out, &h, sizeof h);
     return fd;
 }
 

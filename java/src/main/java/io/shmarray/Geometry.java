@@ -9,10 +9,11 @@ import java.util.Objects;
  * memory. Two layouts, two classes — never a per-element branch: {@link Contiguous} (row-major,
  * offset = index × element size) and {@link Strided} (a slice along an inner axis).
  *
- * <p><b>NOTE:</b> indices are checked on every access with {@link Objects#checkIndex(long, long)},
- * which the JIT hoists out of counted loops; {@code -Dio.shmarray.disableBoundsChecks=true}
- * removes these checks (benchmarks only). Memory safety does not depend on them: the memory layer
- * checks every offset against the mapping.
+ * <p><b>NOTE:</b> every access is checked once, with {@link Objects#checkIndex(long, long)}, which
+ * the JIT hoists out of counted loops: for contiguous arrays by the memory layer (whose memory is
+ * sliced to exactly the array's elements), for strided views here and again by the memory.
+ * {@code -Dio.shmarray.disableBoundsChecks=true} removes the strided views' own check (benchmarks
+ * only); memory safety never depends on it.
  */
 abstract sealed class Geometry permits Geometry.Contiguous, Geometry.Strided {
 
@@ -150,9 +151,12 @@ abstract sealed class Geometry permits Geometry.Contiguous, Geometry.Strided {
             return true;
         }
 
+        /**
+         * The index itself: the array's memory is sliced to exactly its elements, so the memory's
+         * one bound check is this array's index check (same exception, same message).
+         */
         @Override
         long element(long index) {
-            if (CHECKS) Objects.checkIndex(index, length);
             return index;
         }
     }

@@ -54,7 +54,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * at once: processes already attached keep their mapping. Using a closed array throws
  * {@code IllegalStateException("Already closed: ...")} — also when another thread closes it
  * concurrently, on both backends; no access can crash the JVM, also when another process
- * truncates the segment ({@link SegmentTruncatedException}).
+ * truncates the segment ({@link SegmentTruncatedException}; on JDK 17–21 HotSpot reports such a
+ * fault asynchronously, so it can also surface a little later as {@code InternalError}).
  *
  * <h2>Lock</h2>
  * {@link #lock()} takes the segment's robust process-shared lock (one per segment, shared by all
@@ -131,7 +132,9 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
         this.strides = geometry.strides;
         this.length = geometry.length;
         this.contiguous = geometry.contiguous();
-        this.memory = attachment.data().memory().slice(base, geometry.extentBytes());
+        long extent = geometry.extentBytes();
+        // an empty view (a zero extent anywhere) touches no memory, wherever its base would be
+        this.memory = attachment.data().memory().slice(extent == 0 ? 0 : base, extent);
         this.readOnly = attachment.mode() == AccessMode.READ_ONLY;
         this.copyOnWrite = attachment.mode() == AccessMode.COPY_ON_WRITE;
     }
@@ -425,6 +428,7 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
         ensureOpen();
         HeaderPage page = attachment.headerPage();
         if (page == null) return 0;
+        checkHeaderMapped(); // a header truncated away would fault, and JDK 17-21 report that late
         try {
             return page.flags();
         } catch (InternalError e) {
@@ -538,7 +542,8 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
     final boolean awaitWord(long offset, int seen, long deadline) {
         long left = deadline == Long.MAX_VALUE ? -1 : deadline - System.nanoTime();
         if (deadline != Long.MAX_VALUE && left <= 0) return false;
-        Memory m = memory();
+        Memory m = memory; // not memory(): a poisoned lock must not break waits on structures built to survive it
+        if (m == null) throw closedException();
         Backends.get().futexWait(m.address(offset), seen, left); // woken, moved or timed out
         java.lang.ref.Reference.reachabilityFence(m);
         return deadline == Long.MAX_VALUE || System.nanoTime() < deadline;
@@ -546,7 +551,8 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
 
     /** Wakes every process waiting in {@link #awaitWord} on the word at data byte {@code offset}. */
     final void wakeWord(long offset) {
-        Memory m = memory();
+        Memory m = memory;
+        if (m == null) throw closedException();
         Backends.get().futexWake(m.address(offset), Integer.MAX_VALUE);
         java.lang.ref.Reference.reachabilityFence(m);
     }
@@ -614,9 +620,9 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
      * A native-order buffer over this array's bytes (read-only unless the array is writable).
      * Needs a contiguous array of at most 2 GiB; see {@link #byteBuffers()} otherwise.
      *
-     * <p><b>NOTE:</b> on the JNA backend the mapping lives as long as any window over it is
-     * reachable; on the FFM backend a window throws {@code IllegalStateException} once the last
-     * array over the mapping is closed.
+     * <p><b>NOTE:</b> on both backends and every JDK the window keeps the mapping alive while it is
+     * reachable and stays usable after the array is closed (as a file stays readable through an
+     * open descriptor after it is unlinked); the closed array itself throws "Already closed".
      */
     public final ByteBuffer asByteBuffer() {
         ensureContiguous("asByteBuffer");

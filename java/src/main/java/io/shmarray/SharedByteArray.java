@@ -77,7 +77,7 @@ public final class SharedByteArray extends SharedArray {
     public byte get(long index) {
         Memory m = memory();
         try {
-            return m.getByte(geometry.element(index) * 1L);
+            return m.getByte(geometry.element(index));
         } catch (InternalError e) {
             throw memoryFault(e);
         }
@@ -87,7 +87,7 @@ public final class SharedByteArray extends SharedArray {
         checkWritable();
         Memory m = memory();
         try {
-            m.putByte(geometry.element(index) * 1L, value);
+            m.putByte(geometry.element(index), value);
         } catch (InternalError e) {
             throw memoryFault(e);
         }
@@ -97,7 +97,7 @@ public final class SharedByteArray extends SharedArray {
     public byte getAt(long... indices) {
         Memory m = memory();
         try {
-            return m.getByte(geometry.elementAt(indices) * 1L);
+            return m.getByte(geometry.elementAt(indices));
         } catch (InternalError e) {
             throw memoryFault(e);
         }
@@ -108,7 +108,7 @@ public final class SharedByteArray extends SharedArray {
         checkWritable();
         Memory m = memory();
         try {
-            m.putByte(geometry.elementAt(indices) * 1L, value);
+            m.putByte(geometry.elementAt(indices), value);
         } catch (InternalError e) {
             throw memoryFault(e);
         }
@@ -121,10 +121,10 @@ public final class SharedByteArray extends SharedArray {
         Geometry g = geometry;
         try {
             if (contiguous) {
-                m.fill(0, length, value);
+                m.fill(0, length, value); // bytes: index = byte offset
                 return;
             }
-            for (long i = 0; i < length; i++) m.putByte(g.element(i) * 1L, value);
+            for (long i = 0; i < length; i++) m.putByte(g.element(i), value);
         } catch (InternalError e) {
             throw memoryFault(e);
         } finally {
@@ -139,9 +139,9 @@ public final class SharedByteArray extends SharedArray {
         Geometry g = geometry;
         try {
             if (contiguous) {
-                m.copyTo(srcIndex * 1L, dst, dstPos, len);
+                m.copyTo(srcIndex, dst, dstPos, len);
             } else {
-                for (int k = 0; k < len; k++) dst[dstPos + k] = m.getByte(g.element(srcIndex + k) * 1L);
+                for (int k = 0; k < len; k++) dst[dstPos + k] = m.getByte(g.element(srcIndex + k));
             }
         } catch (InternalError e) {
             throw memoryFault(e);
@@ -158,9 +158,9 @@ public final class SharedByteArray extends SharedArray {
         Geometry g = geometry;
         try {
             if (contiguous) {
-                m.copyFrom(src, srcPos, dstIndex * 1L, len);
+                m.copyFrom(src, srcPos, dstIndex, len);
             } else {
-                for (int k = 0; k < len; k++) m.putByte(g.element(dstIndex + k) * 1L, src[srcPos + k]);
+                for (int k = 0; k < len; k++) m.putByte(g.element(dstIndex + k), src[srcPos + k]);
             }
         } catch (InternalError e) {
             throw memoryFault(e);

@@ -83,7 +83,7 @@ public final class SharedIntArray extends SharedArray {
     public int get(long index) {
         Memory m = memory();
         try {
-            return m.getInt(geometry.element(index) * 4L);
+            return m.getInt(geometry.element(index));
         } catch (InternalError e) {
             throw memoryFault(e);
         }
@@ -93,7 +93,7 @@ public final class SharedIntArray extends SharedArray {
         checkWritable();
         Memory m = memory();
         try {
-            m.putInt(geometry.element(index) * 4L, value);
+            m.putInt(geometry.element(index), value);
         } catch (InternalError e) {
             throw memoryFault(e);
         }
@@ -103,7 +103,7 @@ public final class SharedIntArray extends SharedArray {
     public int getAt(long... indices) {
         Memory m = memory();
         try {
-            return m.getInt(geometry.elementAt(indices) * 4L);
+            return m.getInt(geometry.elementAt(indices));
         } catch (InternalError e) {
             throw memoryFault(e);
         }
@@ -114,7 +114,7 @@ public final class SharedIntArray extends SharedArray {
         checkWritable();
         Memory m = memory();
         try {
-            m.putInt(geometry.elementAt(indices) * 4L, value);
+            m.putInt(geometry.elementAt(indices), value);
         } catch (InternalError e) {
             throw memoryFault(e);
         }
@@ -126,7 +126,7 @@ public final class SharedIntArray extends SharedArray {
         Memory m = bulk(0, length);
         Geometry g = geometry;
         try {
-            for (long i = 0; i < length; i++) m.putInt(g.element(i) * 4L, value);
+            for (long i = 0; i < length; i++) m.putInt(g.element(i), value);
         } catch (InternalError e) {
             throw memoryFault(e);
         } finally {
@@ -141,9 +141,9 @@ public final class SharedIntArray extends SharedArray {
         Geometry g = geometry;
         try {
             if (contiguous) {
-                m.copyTo(srcIndex * 4L, dst, dstPos, len);
+                m.copyTo(srcIndex, dst, dstPos, len);
             } else {
-                for (int k = 0; k < len; k++) dst[dstPos + k] = m.getInt(g.element(srcIndex + k) * 4L);
+                for (int k = 0; k < len; k++) dst[dstPos + k] = m.getInt(g.element(srcIndex + k));
             }
         } catch (InternalError e) {
             throw memoryFault(e);
@@ -160,9 +160,9 @@ public final class SharedIntArray extends SharedArray {
         Geometry g = geometry;
         try {
             if (contiguous) {
-                m.copyFrom(src, srcPos, dstIndex * 4L, len);
+                m.copyFrom(src, srcPos, dstIndex, len);
             } else {
-                for (int k = 0; k < len; k++) m.putInt(g.element(dstIndex + k) * 4L, src[srcPos + k]);
+                for (int k = 0; k < len; k++) m.putInt(g.element(dstIndex + k), src[srcPos + k]);
             }
         } catch (InternalError e) {
             throw memoryFault(e);
@@ -196,7 +196,7 @@ public final class SharedIntArray extends SharedArray {
 
     /** Reads with volatile semantics (sequentially consistent with other volatile accesses). */
     public int getVolatile(long index) {
-        long off = atomicElement(index, false) * 4L;
+        long off = atomicElement(index, false);
         try {
             return (memory().getIntVolatile(off));
         } catch (InternalError e) {
@@ -206,7 +206,7 @@ public final class SharedIntArray extends SharedArray {
 
     /** Writes with volatile semantics. */
     public void setVolatile(long index, int value) {
-        long off = atomicElement(index, true) * 4L;
+        long off = atomicElement(index, true);
         try {
             memory().putIntVolatile(off, (value));
         } catch (InternalError e) {
@@ -216,7 +216,7 @@ public final class SharedIntArray extends SharedArray {
 
     /** Reads with acquire semantics: pairs with {@link #setRelease} in any process. */
     public int getAcquire(long index) {
-        long off = atomicElement(index, false) * 4L;
+        long off = atomicElement(index, false);
         try {
             return (memory().getIntAcquire(off));
         } catch (InternalError e) {
@@ -226,7 +226,7 @@ public final class SharedIntArray extends SharedArray {
 
     /** Writes with release semantics: everything written before it is visible to a later {@link #getAcquire}. */
     public void setRelease(long index, int value) {
-        long off = atomicElement(index, true) * 4L;
+        long off = atomicElement(index, true);
         try {
             memory().putIntRelease(off, (value));
         } catch (InternalError e) {
@@ -236,7 +236,7 @@ public final class SharedIntArray extends SharedArray {
 
     /** Atomically sets the element to {@code newValue} if it equals {@code expected}. */
     public boolean compareAndSet(long index, int expected, int newValue) {
-        long off = atomicElement(index, true) * 4L;
+        long off = atomicElement(index, true);
         try {
             return memory().compareAndSetInt(off, (expected), (newValue));
         } catch (InternalError e) {
@@ -246,7 +246,7 @@ public final class SharedIntArray extends SharedArray {
 
     /** Atomically adds {@code delta} and returns the previous value. */
     public int getAndAdd(long index, int delta) {
-        long off = atomicElement(index, true) * 4L;
+        long off = atomicElement(index, true);
         Memory m = memory();
         try {
             return m.getAndAddInt(off, delta);

@@ -83,7 +83,7 @@ public final class SharedLongArray extends SharedArray {
     public long get(long index) {
         Memory m = memory();
         try {
-            return m.getLong(geometry.element(index) * 8L);
+            return m.getLong(geometry.element(index));
         } catch (InternalError e) {
             throw memoryFault(e);
         }
@@ -93,7 +93,7 @@ public final class SharedLongArray extends SharedArray {
         checkWritable();
         Memory m = memory();
         try {
-            m.putLong(geometry.element(index) * 8L, value);
+            m.putLong(geometry.element(index), value);
         } catch (InternalError e) {
             throw memoryFault(e);
         }
@@ -103,7 +103,7 @@ public final class SharedLongArray extends SharedArray {
     public long getAt(long... indices) {
         Memory m = memory();
         try {
-            return m.getLong(geometry.elementAt(indices) * 8L);
+            return m.getLong(geometry.elementAt(indices));
         } catch (InternalError e) {
             throw memoryFault(e);
         }
@@ -114,7 +114,7 @@ public final class SharedLongArray extends SharedArray {
         checkWritable();
         Memory m = memory();
         try {
-            m.putLong(geometry.elementAt(indices) * 8L, value);
+            m.putLong(geometry.elementAt(indices), value);
         } catch (InternalError e) {
             throw memoryFault(e);
         }
@@ -126,7 +126,7 @@ public final class SharedLongArray extends SharedArray {
         Memory m = bulk(0, length);
         Geometry g = geometry;
         try {
-            for (long i = 0; i < length; i++) m.putLong(g.element(i) * 8L, value);
+            for (long i = 0; i < length; i++) m.putLong(g.element(i), value);
         } catch (InternalError e) {
             throw memoryFault(e);
         } finally {
@@ -141,9 +141,9 @@ public final class SharedLongArray extends SharedArray {
         Geometry g = geometry;
         try {
             if (contiguous) {
-                m.copyTo(srcIndex * 8L, dst, dstPos, len);
+                m.copyTo(srcIndex, dst, dstPos, len);
             } else {
-                for (int k = 0; k < len; k++) dst[dstPos + k] = m.getLong(g.element(srcIndex + k) * 8L);
+                for (int k = 0; k < len; k++) dst[dstPos + k] = m.getLong(g.element(srcIndex + k));
             }
         } catch (InternalError e) {
             throw memoryFault(e);
@@ -160,9 +160,9 @@ public final class SharedLongArray extends SharedArray {
         Geometry g = geometry;
         try {
             if (contiguous) {
-                m.copyFrom(src, srcPos, dstIndex * 8L, len);
+                m.copyFrom(src, srcPos, dstIndex, len);
             } else {
-                for (int k = 0; k < len; k++) m.putLong(g.element(dstIndex + k) * 8L, src[srcPos + k]);
+                for (int k = 0; k < len; k++) m.putLong(g.element(dstIndex + k), src[srcPos + k]);
             }
         } catch (InternalError e) {
             throw memoryFault(e);
@@ -196,7 +196,7 @@ public final class SharedLongArray extends SharedArray {
 
     /** Reads with volatile semantics (sequentially consistent with other volatile accesses). */
     public long getVolatile(long index) {
-        long off = atomicElement(index, false) * 8L;
+        long off = atomicElement(index, false);
         try {
             return (memory().getLongVolatile(off));
         } catch (InternalError e) {
@@ -206,7 +206,7 @@ public final class SharedLongArray extends SharedArray {
 
     /** Writes with volatile semantics. */
     public void setVolatile(long index, long value) {
-        long off = atomicElement(index, true) * 8L;
+        long off = atomicElement(index, true);
         try {
             memory().putLongVolatile(off, (value));
         } catch (InternalError e) {
@@ -216,7 +216,7 @@ public final class SharedLongArray extends SharedArray {
 
     /** Reads with acquire semantics: pairs with {@link #setRelease} in any process. */
     public long getAcquire(long index) {
-        long off = atomicElement(index, false) * 8L;
+        long off = atomicElement(index, false);
         try {
             return (memory().getLongAcquire(off));
         } catch (InternalError e) {
@@ -226,7 +226,7 @@ public final class SharedLongArray extends SharedArray {
 
     /** Writes with release semantics: everything written before it is visible to a later {@link #getAcquire}. */
     public void setRelease(long index, long value) {
-        long off = atomicElement(index, true) * 8L;
+        long off = atomicElement(index, true);
         try {
             memory().putLongRelease(off, (value));
         } catch (InternalError e) {
@@ -236,7 +236,7 @@ public final class SharedLongArray extends SharedArray {
 
     /** Atomically sets the element to {@code newValue} if it equals {@code expected}. */
     public boolean compareAndSet(long index, long expected, long newValue) {
-        long off = atomicElement(index, true) * 8L;
+        long off = atomicElement(index, true);
         try {
             return memory().compareAndSetLong(off, (expected), (newValue));
         } catch (InternalError e) {
@@ -246,7 +246,7 @@ public final class SharedLongArray extends SharedArray {
 
     /** Atomically adds {@code delta} and returns the previous value. */
     public long getAndAdd(long index, long delta) {
-        long off = atomicElement(index, true) * 8L;
+        long off = atomicElement(index, true);
         Memory m = memory();
         try {
             return m.getAndAddLong(off, delta);

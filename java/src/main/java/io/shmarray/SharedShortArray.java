@@ -79,7 +79,7 @@ public final class SharedShortArray extends SharedArray {
     public short get(long index) {
         Memory m = memory();
         try {
-            return m.getShort(geometry.element(index) * 2L);
+            return m.getShort(geometry.element(index));
         } catch (InternalError e) {
             throw memoryFault(e);
         }
@@ -89,7 +89,7 @@ public final class SharedShortArray extends SharedArray {
         checkWritable();
         Memory m = memory();
         try {
-            m.putShort(geometry.element(index) * 2L, value);
+            m.putShort(geometry.element(index), value);
         } catch (InternalError e) {
             throw memoryFault(e);
         }
@@ -99,7 +99,7 @@ public final class SharedShortArray extends SharedArray {
     public short getAt(long... indices) {
         Memory m = memory();
         try {
-            return m.getShort(geometry.elementAt(indices) * 2L);
+            return m.getShort(geometry.elementAt(indices));
         } catch (InternalError e) {
             throw memoryFault(e);
         }
@@ -110,7 +110,7 @@ public final class SharedShortArray extends SharedArray {
         checkWritable();
         Memory m = memory();
         try {
-            m.putShort(geometry.elementAt(indices) * 2L, value);
+            m.putShort(geometry.elementAt(indices), value);
         } catch (InternalError e) {
             throw memoryFault(e);
         }
@@ -122,7 +122,7 @@ public final class SharedShortArray extends SharedArray {
         Memory m = bulk(0, length);
         Geometry g = geometry;
         try {
-            for (long i = 0; i < length; i++) m.putShort(g.element(i) * 2L, value);
+            for (long i = 0; i < length; i++) m.putShort(g.element(i), value);
         } catch (InternalError e) {
             throw memoryFault(e);
         } finally {
@@ -137,9 +137,9 @@ public final class SharedShortArray extends SharedArray {
         Geometry g = geometry;
         try {
             if (contiguous) {
-                m.copyTo(srcIndex * 2L, dst, dstPos, len);
+                m.copyTo(srcIndex, dst, dstPos, len);
             } else {
-                for (int k = 0; k < len; k++) dst[dstPos + k] = m.getShort(g.element(srcIndex + k) * 2L);
+                for (int k = 0; k < len; k++) dst[dstPos + k] = m.getShort(g.element(srcIndex + k));
             }
         } catch (InternalError e) {
             throw memoryFault(e);
@@ -156,9 +156,9 @@ public final class SharedShortArray extends SharedArray {
         Geometry g = geometry;
         try {
             if (contiguous) {
-                m.copyFrom(src, srcPos, dstIndex * 2L, len);
+                m.copyFrom(src, srcPos, dstIndex, len);
             } else {
-                for (int k = 0; k < len; k++) m.putShort(g.element(dstIndex + k) * 2L, src[srcPos + k]);
+                for (int k = 0; k < len; k++) m.putShort(g.element(dstIndex + k), src[srcPos + k]);
             }
         } catch (InternalError e) {
             throw memoryFault(e);

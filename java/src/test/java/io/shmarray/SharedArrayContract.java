@@ -183,6 +183,11 @@ abstract class SharedArrayContract {
         for (long i = 0; i < 1000; i++) assertEquals(42, a.get(i));
         assertThrows(IndexOutOfBoundsException.class, () -> a.get(1000));
         assertThrows(IndexOutOfBoundsException.class, () -> a.set(-1, 0));
+        // indices whose byte offset would overflow and wrap into the mapping
+        for (long huge : new long[] {1L << 61, (1L << 62) + 3, Long.MAX_VALUE, Long.MIN_VALUE}) {
+            assertThrows(IndexOutOfBoundsException.class, () -> a.get(huge), "get(" + huge + ")");
+            assertThrows(IndexOutOfBoundsException.class, () -> a.set(huge, 1), "set(" + huge + ")");
+        }
     }
 
     @Test
@@ -218,6 +223,25 @@ abstract class SharedArrayContract {
         assertEquals(2.5, w.get(5), "the window still reads the memory");
         w.put(6, 1.0); // and writes it, never a crash
         assertEquals(1.0, w.get(6));
+    }
+
+    /** Views with a zero extent touch no memory, wherever their first element would be. */
+    @Test
+    void emptyViewsOfEmptyArrays() {
+        SharedIntArray rows = owned(SharedIntArray.create(5, 0));
+        try (SharedIntArray v = rows.slice(2, 4)) {
+            assertEquals(0, v.length());
+            assertEquals(0, v.toArray().length);
+        }
+        SharedIntArray cols = owned(SharedIntArray.create(0, 3));
+        try (SharedIntArray v = cols.slice(1, 1, 2)) {
+            assertEquals(0, v.length());
+            assertThrows(IndexOutOfBoundsException.class, () -> v.get(0));
+        }
+        SharedIntArray some = owned(SharedIntArray.create(4, 4));
+        try (SharedIntArray v = some.slice(4, 4)) {
+            assertEquals(0, v.length());
+        }
     }
 
     @Test

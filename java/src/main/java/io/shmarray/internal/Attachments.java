@@ -241,12 +241,20 @@ public final class Attachments {
                     dataLength = b.size(fd);
                     if (dataLength < 0) throw NativeErrors.toException(b, dataLength, "fstat", name, -1);
                 } else {
-                    headerPage = new HeaderPage(
-                            MappedRegion.map(b, fd, 0, b.pageSize(), mode == AccessMode.READ_WRITE, false, name));
                     dataOffset = header.dataOffset();
                     dataLength = header.dataLength();
                 }
-                data = MappedRegion.map(b, fd, dataOffset, dataLength, writable, privateCopy, name);
+                if (header != null && !privateCopy) {
+                    // header page and data in one mapping: one mmap and one of the process's mappings
+                    MappedRegion whole = MappedRegion.map(b, fd, 0, dataOffset + dataLength, writable, false, name);
+                    headerPage = new HeaderPage(whole.slice(0, b.pageSize()));
+                    data = whole.slice(dataOffset, dataLength);
+                } else {
+                    if (header != null) { // copy-on-write data: the header stays shared, read-only
+                        headerPage = new HeaderPage(MappedRegion.map(b, fd, 0, b.pageSize(), false, false, name));
+                    }
+                    data = MappedRegion.map(b, fd, dataOffset, dataLength, writable, privateCopy, name);
+                }
                 Attachment a = new Attachment(name, mode, header, headerPage, data, fd, key);
                 a.poisoned = header != null && header.poisoned();
                 LIVE.put(key, a);
@@ -326,6 +334,10 @@ public final class Attachments {
         if (a.headerPage == null) return true;
         long size = b.size(a.fd);
         if (size < SegmentHeaderDescriptor.HEADER_SIZE) return true; // truncated by someone: damaged, ours
+        long me = ProcessHandle.current().pid();
+        if (a.headerPage.ownerPid() == me && Platform.isOurPidNamespace(a.headerPage.ownerPidNamespace())) {
+            return true; // names us (valid or damaged, it is ours either way)
+        }
         byte[] copy = a.headerPage.copy();
         if (b.validateHeader(copy, copy.length, size) != 0) {
             LOG.log(Level.WARNING, "shmarray: removing " + a.name + ", whose header another process damaged");
@@ -432,24 +444,11 @@ public final class Attachments {
     }
 
     /**
-     * Released JNA mappings are unmapped only once unreachable; their pages still count against
+     * Released mappings are unmapped only once unreachable; their pages still count against
      * /dev/shm. Like {@code java.nio.Bits.reserveMemory} for direct buffers, ask the collector
      * once and wait briefly. Returns whether anything was unmapped.
      */
     private static boolean awaitPendingUnmaps(Backend b) {
-        long pending = MappedRegion.pendingUnmapBytes();
-        if (pending <= 0) return false;
-        System.gc();
-        long deadline = System.nanoTime() + 1_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            if (MappedRegion.pendingUnmapBytes() < pending) return true;
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return MappedRegion.pendingUnmapBytes() < pending;
+        return MappedRegion.pendingUnmapBytes() > 0 && MappedRegion.reclaim();
     }
 }

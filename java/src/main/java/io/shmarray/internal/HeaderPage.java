@@ -25,27 +25,27 @@ public final class HeaderPage {
 
     /** The flag word ({@code FLAG_PERSISTENT}, {@code FLAG_POISONED}). */
     public int flags() {
-        return m.getIntVolatile(SegmentHeaderDescriptor.FLAGS_OFFSET);
+        return m.getIntVolatile(SegmentHeaderDescriptor.FLAGS_OFFSET / 4);
     }
 
     /** Sets {@code bits} in the flag word; returns the previous flags. */
     public int setFlags(int bits) {
-        return m.getAndBitwiseOrInt(SegmentHeaderDescriptor.FLAGS_OFFSET, bits);
+        return m.getAndBitwiseOrInt(SegmentHeaderDescriptor.FLAGS_OFFSET / 4, bits);
     }
 
     /** Clears {@code bits} in the flag word; returns the previous flags. */
     public int clearFlags(int bits) {
-        return m.getAndBitwiseAndInt(SegmentHeaderDescriptor.FLAGS_OFFSET, ~bits);
+        return m.getAndBitwiseAndInt(SegmentHeaderDescriptor.FLAGS_OFFSET / 4, ~bits);
     }
 
     /** The owner pid, as stored now. */
     public long ownerPid() {
-        return m.getLongVolatile(SegmentHeaderDescriptor.CREATOR_PID_OFFSET);
+        return m.getLongVolatile(SegmentHeaderDescriptor.CREATOR_PID_OFFSET / 8);
     }
 
     /** The owner's pid namespace, as stored now. */
     public long ownerPidNamespace() {
-        return m.getLongVolatile(SegmentHeaderDescriptor.CREATOR_PIDNS_OFFSET);
+        return m.getLongVolatile(SegmentHeaderDescriptor.CREATOR_PIDNS_OFFSET / 8);
     }
 
     /**
@@ -53,9 +53,9 @@ public final class HeaderPage {
      * that sees the new pid sees its start time (and one that reads the group torn re-reads it).
      */
     public void writeOwner(long pid, long startTime, long pidNamespace) {
-        m.putLongVolatile(SegmentHeaderDescriptor.CREATOR_START_TIME_OFFSET, startTime);
-        m.putLongVolatile(SegmentHeaderDescriptor.CREATOR_PIDNS_OFFSET, pidNamespace);
-        m.putLongVolatile(SegmentHeaderDescriptor.CREATOR_PID_OFFSET, pid);
+        m.putLongVolatile(SegmentHeaderDescriptor.CREATOR_START_TIME_OFFSET / 8, startTime);
+        m.putLongVolatile(SegmentHeaderDescriptor.CREATOR_PIDNS_OFFSET / 8, pidNamespace);
+        m.putLongVolatile(SegmentHeaderDescriptor.CREATOR_PID_OFFSET / 8, pid);
     }
 
     /** A copy of the whole header as it is now (for validation). */

@@ -16,13 +16,19 @@ import java.nio.ByteBuffer;
  * inlined; a loop over {@code get(i)} compiles to plain loads with the checks hoisted.
  *
  * <h2>Safety</h2>
- * Offsets are bytes from the start of this memory, native byte order. Every access is checked
- * against {@link #size()} (never a read or write outside the mapping, whatever the caller passes),
- * and writes through a read-only memory throw {@link UnsupportedOperationException}. The mapping
+ * Typed accesses and copies take <b>element indices</b> of the accessed type from the start of this
+ * memory ({@code getDouble(i)} reads bytes {@code [8i, 8i + 8)}), native byte order; {@link #fill},
+ * {@link #slice}, {@link #address} and {@link #buffer} take byte offsets. Every access is checked
+ * with one {@code Objects.checkIndex(i, size() / elementSize)} — for an array sliced to its
+ * elements that is the element bound itself — so nothing reads or writes outside the mapping,
+ * whatever the caller passes,
+ * and writes through a read-only memory throw ({@link UnsupportedOperationException} on JDK 17–21,
+ * the segment's {@code IllegalArgumentException} on 22+; the arrays refuse them before). The mapping
  * is unmapped only when this memory, every slice of it and every {@linkplain #buffer window} is
  * unreachable, so a thread racing the owner's {@code close()} reads valid memory, never unmapped
  * pages. A fault inside the mapping (another process truncated the segment) surfaces as an
- * {@link InternalError}, which the arrays turn into {@code SegmentTruncatedException}.
+ * {@link InternalError}, which the arrays turn into {@code SegmentTruncatedException} where it is
+ * raised inside them (always on JDK 22+; see {@code UnsafeMemory} for JDK 17–21).
  *
  * <p>Atomics need naturally aligned offsets (an {@link IllegalStateException} otherwise) and use
  * the orderings their names say: a {@code put*Release} (or any volatile write or successful
@@ -55,85 +61,85 @@ public abstract class Memory {
 
     // ------------------------------------------------------------------ plain typed access
 
-    public abstract byte getByte(long offset);
+    public abstract byte getByte(long index);
 
-    public abstract void putByte(long offset, byte value);
+    public abstract void putByte(long index, byte value);
 
-    public abstract short getShort(long offset);
+    public abstract short getShort(long index);
 
-    public abstract void putShort(long offset, short value);
+    public abstract void putShort(long index, short value);
 
-    public abstract int getInt(long offset);
+    public abstract int getInt(long index);
 
-    public abstract void putInt(long offset, int value);
+    public abstract void putInt(long index, int value);
 
-    public abstract long getLong(long offset);
+    public abstract long getLong(long index);
 
-    public abstract void putLong(long offset, long value);
+    public abstract void putLong(long index, long value);
 
-    public abstract float getFloat(long offset);
+    public abstract float getFloat(long index);
 
-    public abstract void putFloat(long offset, float value);
+    public abstract void putFloat(long index, float value);
 
-    public abstract double getDouble(long offset);
+    public abstract double getDouble(long index);
 
-    public abstract void putDouble(long offset, double value);
+    public abstract void putDouble(long index, double value);
 
     // ------------------------------------------------------------------ atomics (aligned)
 
-    public abstract int getIntVolatile(long offset);
+    public abstract int getIntVolatile(long index);
 
-    public abstract void putIntVolatile(long offset, int value);
+    public abstract void putIntVolatile(long index, int value);
 
-    public abstract int getIntAcquire(long offset);
+    public abstract int getIntAcquire(long index);
 
-    public abstract void putIntRelease(long offset, int value);
+    public abstract void putIntRelease(long index, int value);
 
-    public abstract boolean compareAndSetInt(long offset, int expected, int value);
+    public abstract boolean compareAndSetInt(long index, int expected, int value);
 
-    public abstract int getAndAddInt(long offset, int delta);
+    public abstract int getAndAddInt(long index, int delta);
 
-    public abstract int getAndBitwiseOrInt(long offset, int bits);
+    public abstract int getAndBitwiseOrInt(long index, int bits);
 
-    public abstract int getAndBitwiseAndInt(long offset, int bits);
+    public abstract int getAndBitwiseAndInt(long index, int bits);
 
-    public abstract long getLongVolatile(long offset);
+    public abstract long getLongVolatile(long index);
 
-    public abstract void putLongVolatile(long offset, long value);
+    public abstract void putLongVolatile(long index, long value);
 
-    public abstract long getLongAcquire(long offset);
+    public abstract long getLongAcquire(long index);
 
-    public abstract void putLongRelease(long offset, long value);
+    public abstract void putLongRelease(long index, long value);
 
-    public abstract boolean compareAndSetLong(long offset, long expected, long value);
+    public abstract boolean compareAndSetLong(long index, long expected, long value);
 
-    public abstract long getAndAddLong(long offset, long delta);
+    public abstract long getAndAddLong(long index, long delta);
 
-    // ------------------------------------------------------------------ bulk copies (count elements)
+    // ------------------------------------------------------------------ bulk copies (indices and counts in elements)
 
-    public abstract void copyTo(long offset, byte[] dst, int dstPos, int count);
+    public abstract void copyTo(long index, byte[] dst, int dstPos, int count);
 
-    public abstract void copyTo(long offset, short[] dst, int dstPos, int count);
+    public abstract void copyTo(long index, short[] dst, int dstPos, int count);
 
-    public abstract void copyTo(long offset, int[] dst, int dstPos, int count);
+    public abstract void copyTo(long index, int[] dst, int dstPos, int count);
 
-    public abstract void copyTo(long offset, long[] dst, int dstPos, int count);
+    public abstract void copyTo(long index, long[] dst, int dstPos, int count);
 
-    public abstract void copyTo(long offset, float[] dst, int dstPos, int count);
+    public abstract void copyTo(long index, float[] dst, int dstPos, int count);
 
-    public abstract void copyTo(long offset, double[] dst, int dstPos, int count);
+    public abstract void copyTo(long index, double[] dst, int dstPos, int count);
 
-    public abstract void copyFrom(byte[] src, int srcPos, long offset, int count);
+    public abstract void copyFrom(byte[] src, int srcPos, long index, int count);
 
-    public abstract void copyFrom(short[] src, int srcPos, long offset, int count);
+    public abstract void copyFrom(short[] src, int srcPos, long index, int count);
 
-    public abstract void copyFrom(int[] src, int srcPos, long offset, int count);
+    public abstract void copyFrom(int[] src, int srcPos, long index, int count);
 
-    public abstract void copyFrom(long[] src, int srcPos, long offset, int count);
+    public abstract void copyFrom(long[] src, int srcPos, long index, int count);
 
-    public abstract void copyFrom(float[] src, int srcPos, long offset, int count);
+    public abstract void copyFrom(float[] src, int srcPos, long index, int count);
 
-    public abstract void copyFrom(double[] src, int srcPos, long offset, int count);
+    public abstract void copyFrom(double[] src, int srcPos, long index, int count);
 
     /** Sets {@code length} bytes from {@code offset} to {@code value}. */
     public abstract void fill(long offset, long length, byte value);

@@ -25,9 +25,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code InternalError} ("a fault occurred in a recent unsafe memory access operation") is raised
  * "at a later point" ({@code SharedRuntime::handle_unsafe_access}), possibly after the element
  * access returned — so it may escape as {@code InternalError} instead of
- * {@code SegmentTruncatedException}; never a crash. Bulk copies and fills end with a fence that
- * delivers it inside the copy, where it becomes the typed exception. JDK 22+ reports faults
- * synchronously.
+ * {@code SegmentTruncatedException}; never a crash. Bulk copies and fills end with a fence, after
+ * which the interpreter delivers it inside the copy (typed); compiled code may deliver it later.
+ * JDK 22+ reports faults synchronously.
  */
 final class UnsafeMemory extends Memory {
 
@@ -137,132 +137,136 @@ final class UnsafeMemory extends Memory {
         }
     }
 
-    /** The address of {@code n} bytes at {@code offset}, checked against this memory. */
-    private long at(long offset, int n) {
-        return address + Objects.checkIndex(offset, size - n + 1);
+    /**
+     * The address of element {@code index} of {@code 1 << shift} bytes, checked against this memory:
+     * one {@code Objects.checkIndex}, which is the element bound for an array sliced to its
+     * elements and the memory-safety bound at once (and which the JIT hoists out of counted loops).
+     */
+    private long at(long index, int shift) {
+        return address + (Objects.checkIndex(index, size >>> shift) << shift);
     }
 
-    private long aligned(long offset, int n) {
-        long a = at(offset, n);
-        if ((a & (n - 1)) != 0) throw misaligned(a, n);
+    private long aligned(long index, int shift) {
+        long a = at(index, shift);
+        if ((a & ((1 << shift) - 1)) != 0) throw misaligned(a, 1 << shift);
         return a;
     }
 
-    private long writableAt(long offset, int n) {
+    private long writableAt(long index, int shift) {
         if (!writable) throw readOnly();
-        return at(offset, n);
+        return at(index, shift);
     }
 
-    private long writableAligned(long offset, int n) {
+    private long writableAligned(long index, int shift) {
         if (!writable) throw readOnly();
-        return aligned(offset, n);
+        return aligned(index, shift);
     }
 
     // ------------------------------------------------------------------ plain typed access
 
     @Override
-    public byte getByte(long offset) {
+    public byte getByte(long index) {
         try {
-            return U.getByte(null, at(offset, 1));
+            return U.getByte(null, at(index, 0));
         } finally {
             Reference.reachabilityFence(this);
         }
     }
 
     @Override
-    public void putByte(long offset, byte value) {
+    public void putByte(long index, byte value) {
         try {
-            U.putByte(null, writableAt(offset, 1), value);
+            U.putByte(null, writableAt(index, 0), value);
         } finally {
             Reference.reachabilityFence(this);
         }
     }
 
     @Override
-    public short getShort(long offset) {
+    public short getShort(long index) {
         try {
-            return U.getShort(null, at(offset, 2));
+            return U.getShort(null, at(index, 1));
         } finally {
             Reference.reachabilityFence(this);
         }
     }
 
     @Override
-    public void putShort(long offset, short value) {
+    public void putShort(long index, short value) {
         try {
-            U.putShort(null, writableAt(offset, 2), value);
+            U.putShort(null, writableAt(index, 1), value);
         } finally {
             Reference.reachabilityFence(this);
         }
     }
 
     @Override
-    public int getInt(long offset) {
+    public int getInt(long index) {
         try {
-            return U.getInt(null, at(offset, 4));
+            return U.getInt(null, at(index, 2));
         } finally {
             Reference.reachabilityFence(this);
         }
     }
 
     @Override
-    public void putInt(long offset, int value) {
+    public void putInt(long index, int value) {
         try {
-            U.putInt(null, writableAt(offset, 4), value);
+            U.putInt(null, writableAt(index, 2), value);
         } finally {
             Reference.reachabilityFence(this);
         }
     }
 
     @Override
-    public long getLong(long offset) {
+    public long getLong(long index) {
         try {
-            return U.getLong(null, at(offset, 8));
+            return U.getLong(null, at(index, 3));
         } finally {
             Reference.reachabilityFence(this);
         }
     }
 
     @Override
-    public void putLong(long offset, long value) {
+    public void putLong(long index, long value) {
         try {
-            U.putLong(null, writableAt(offset, 8), value);
+            U.putLong(null, writableAt(index, 3), value);
         } finally {
             Reference.reachabilityFence(this);
         }
     }
 
     @Override
-    public float getFloat(long offset) {
+    public float getFloat(long index) {
         try {
-            return U.getFloat(null, at(offset, 4));
+            return U.getFloat(null, at(index, 2));
         } finally {
             Reference.reachabilityFence(this);
         }
     }
 
     @Override
-    public void putFloat(long offset, float value) {
+    public void putFloat(long index, float value) {
         try {
-            U.putFloat(null, writableAt(offset, 4), value);
+            U.putFloat(null, writableAt(index, 2), value);
         } finally {
             Reference.reachabilityFence(this);
         }
     }
 
     @Override
-    public double getDouble(long offset) {
+    public double getDouble(long index) {
         try {
-            return U.getDouble(null, at(offset, 8));
+            return U.getDouble(null, at(index, 3));
         } finally {
             Reference.reachabilityFence(this);
         }
     }
 
     @Override
-    public void putDouble(long offset, double value) {
+    public void putDouble(long index, double value) {
         try {
-            U.putDouble(null, writableAt(offset, 8), value);
+            U.putDouble(null, writableAt(index, 3), value);
         } finally {
             Reference.reachabilityFence(this);
         }
@@ -271,59 +275,59 @@ final class UnsafeMemory extends Memory {
     // ------------------------------------------------------------------ atomics
 
     @Override
-    public int getIntVolatile(long offset) {
+    public int getIntVolatile(long index) {
         try {
-            return U.getIntVolatile(null, aligned(offset, 4));
+            return U.getIntVolatile(null, aligned(index, 2));
         } finally {
             Reference.reachabilityFence(this);
         }
     }
 
     @Override
-    public void putIntVolatile(long offset, int value) {
+    public void putIntVolatile(long index, int value) {
         try {
-            U.putIntVolatile(null, writableAligned(offset, 4), value);
+            U.putIntVolatile(null, writableAligned(index, 2), value);
         } finally {
             Reference.reachabilityFence(this);
         }
     }
 
     @Override
-    public int getIntAcquire(long offset) {
-        return getIntVolatile(offset); // sun.misc.Unsafe has no acquire load: volatile is stronger
+    public int getIntAcquire(long index) {
+        return getIntVolatile(index); // sun.misc.Unsafe has no acquire load: volatile is stronger
     }
 
     @Override
-    public void putIntRelease(long offset, int value) {
+    public void putIntRelease(long index, int value) {
         try {
-            U.putOrderedInt(null, writableAligned(offset, 4), value);
+            U.putOrderedInt(null, writableAligned(index, 2), value);
         } finally {
             Reference.reachabilityFence(this);
         }
     }
 
     @Override
-    public boolean compareAndSetInt(long offset, int expected, int value) {
+    public boolean compareAndSetInt(long index, int expected, int value) {
         try {
-            return U.compareAndSwapInt(null, writableAligned(offset, 4), expected, value);
+            return U.compareAndSwapInt(null, writableAligned(index, 2), expected, value);
         } finally {
             Reference.reachabilityFence(this);
         }
     }
 
     @Override
-    public int getAndAddInt(long offset, int delta) {
+    public int getAndAddInt(long index, int delta) {
         try {
-            return U.getAndAddInt(null, writableAligned(offset, 4), delta);
+            return U.getAndAddInt(null, writableAligned(index, 2), delta);
         } finally {
             Reference.reachabilityFence(this);
         }
     }
 
     @Override
-    public int getAndBitwiseOrInt(long offset, int bits) {
+    public int getAndBitwiseOrInt(long index, int bits) {
         try {
-            long a = writableAligned(offset, 4);
+            long a = writableAligned(index, 2);
             int v;
             do {
                 v = U.getIntVolatile(null, a);
@@ -335,9 +339,9 @@ final class UnsafeMemory extends Memory {
     }
 
     @Override
-    public int getAndBitwiseAndInt(long offset, int bits) {
+    public int getAndBitwiseAndInt(long index, int bits) {
         try {
-            long a = writableAligned(offset, 4);
+            long a = writableAligned(index, 2);
             int v;
             do {
                 v = U.getIntVolatile(null, a);
@@ -349,50 +353,50 @@ final class UnsafeMemory extends Memory {
     }
 
     @Override
-    public long getLongVolatile(long offset) {
+    public long getLongVolatile(long index) {
         try {
-            return U.getLongVolatile(null, aligned(offset, 8));
+            return U.getLongVolatile(null, aligned(index, 3));
         } finally {
             Reference.reachabilityFence(this);
         }
     }
 
     @Override
-    public void putLongVolatile(long offset, long value) {
+    public void putLongVolatile(long index, long value) {
         try {
-            U.putLongVolatile(null, writableAligned(offset, 8), value);
+            U.putLongVolatile(null, writableAligned(index, 3), value);
         } finally {
             Reference.reachabilityFence(this);
         }
     }
 
     @Override
-    public long getLongAcquire(long offset) {
-        return getLongVolatile(offset);
+    public long getLongAcquire(long index) {
+        return getLongVolatile(index);
     }
 
     @Override
-    public void putLongRelease(long offset, long value) {
+    public void putLongRelease(long index, long value) {
         try {
-            U.putOrderedLong(null, writableAligned(offset, 8), value);
+            U.putOrderedLong(null, writableAligned(index, 3), value);
         } finally {
             Reference.reachabilityFence(this);
         }
     }
 
     @Override
-    public boolean compareAndSetLong(long offset, long expected, long value) {
+    public boolean compareAndSetLong(long index, long expected, long value) {
         try {
-            return U.compareAndSwapLong(null, writableAligned(offset, 8), expected, value);
+            return U.compareAndSwapLong(null, writableAligned(index, 3), expected, value);
         } finally {
             Reference.reachabilityFence(this);
         }
     }
 
     @Override
-    public long getAndAddLong(long offset, long delta) {
+    public long getAndAddLong(long index, long delta) {
         try {
-            return U.getAndAddLong(null, writableAligned(offset, 8), delta);
+            return U.getAndAddLong(null, writableAligned(index, 3), delta);
         } finally {
             Reference.reachabilityFence(this);
         }
@@ -400,8 +404,9 @@ final class UnsafeMemory extends Memory {
 
     // ------------------------------------------------------------------ bulk
 
-    private void copyOut(long offset, long bytes, Object dst, long dstOffset) {
-        long a = address + Objects.checkFromIndexSize(offset, bytes, size);
+    private void copyOut(long index, int shift, long count, Object dst, long dstOffset) {
+        long a = address + (Objects.checkFromIndexSize(index, count, size >>> shift) << shift);
+        long bytes = count << shift;
         try {
             while (bytes > 0) {
                 long n = Math.min(bytes, COPY_STEP);
@@ -416,9 +421,10 @@ final class UnsafeMemory extends Memory {
         }
     }
 
-    private void copyIn(Object src, long srcOffset, long offset, long bytes) {
+    private void copyIn(Object src, long srcOffset, long index, int shift, long count) {
         if (!writable) throw readOnly();
-        long a = address + Objects.checkFromIndexSize(offset, bytes, size);
+        long a = address + (Objects.checkFromIndexSize(index, count, size >>> shift) << shift);
+        long bytes = count << shift;
         try {
             while (bytes > 0) {
                 long n = Math.min(bytes, COPY_STEP);
@@ -434,75 +440,75 @@ final class UnsafeMemory extends Memory {
     }
 
     @Override
-    public void copyTo(long offset, byte[] dst, int dstPos, int count) {
+    public void copyTo(long index, byte[] dst, int dstPos, int count) {
         Objects.checkFromIndexSize(dstPos, count, dst.length);
-        copyOut(offset, count, dst, BYTES + dstPos);
+        copyOut(index, 0, count, dst, BYTES + dstPos);
     }
 
     @Override
-    public void copyTo(long offset, short[] dst, int dstPos, int count) {
+    public void copyTo(long index, short[] dst, int dstPos, int count) {
         Objects.checkFromIndexSize(dstPos, count, dst.length);
-        copyOut(offset, 2L * count, dst, SHORTS + 2L * dstPos);
+        copyOut(index, 1, count, dst, SHORTS + 2L * dstPos);
     }
 
     @Override
-    public void copyTo(long offset, int[] dst, int dstPos, int count) {
+    public void copyTo(long index, int[] dst, int dstPos, int count) {
         Objects.checkFromIndexSize(dstPos, count, dst.length);
-        copyOut(offset, 4L * count, dst, INTS + 4L * dstPos);
+        copyOut(index, 2, count, dst, INTS + 4L * dstPos);
     }
 
     @Override
-    public void copyTo(long offset, long[] dst, int dstPos, int count) {
+    public void copyTo(long index, long[] dst, int dstPos, int count) {
         Objects.checkFromIndexSize(dstPos, count, dst.length);
-        copyOut(offset, 8L * count, dst, LONGS + 8L * dstPos);
+        copyOut(index, 3, count, dst, LONGS + 8L * dstPos);
     }
 
     @Override
-    public void copyTo(long offset, float[] dst, int dstPos, int count) {
+    public void copyTo(long index, float[] dst, int dstPos, int count) {
         Objects.checkFromIndexSize(dstPos, count, dst.length);
-        copyOut(offset, 4L * count, dst, FLOATS + 4L * dstPos);
+        copyOut(index, 2, count, dst, FLOATS + 4L * dstPos);
     }
 
     @Override
-    public void copyTo(long offset, double[] dst, int dstPos, int count) {
+    public void copyTo(long index, double[] dst, int dstPos, int count) {
         Objects.checkFromIndexSize(dstPos, count, dst.length);
-        copyOut(offset, 8L * count, dst, DOUBLES + 8L * dstPos);
+        copyOut(index, 3, count, dst, DOUBLES + 8L * dstPos);
     }
 
     @Override
-    public void copyFrom(byte[] src, int srcPos, long offset, int count) {
+    public void copyFrom(byte[] src, int srcPos, long index, int count) {
         Objects.checkFromIndexSize(srcPos, count, src.length);
-        copyIn(src, BYTES + srcPos, offset, count);
+        copyIn(src, BYTES + srcPos, index, 0, count);
     }
 
     @Override
-    public void copyFrom(short[] src, int srcPos, long offset, int count) {
+    public void copyFrom(short[] src, int srcPos, long index, int count) {
         Objects.checkFromIndexSize(srcPos, count, src.length);
-        copyIn(src, SHORTS + 2L * srcPos, offset, 2L * count);
+        copyIn(src, SHORTS + 2L * srcPos, index, 1, count);
     }
 
     @Override
-    public void copyFrom(int[] src, int srcPos, long offset, int count) {
+    public void copyFrom(int[] src, int srcPos, long index, int count) {
         Objects.checkFromIndexSize(srcPos, count, src.length);
-        copyIn(src, INTS + 4L * srcPos, offset, 4L * count);
+        copyIn(src, INTS + 4L * srcPos, index, 2, count);
     }
 
     @Override
-    public void copyFrom(long[] src, int srcPos, long offset, int count) {
+    public void copyFrom(long[] src, int srcPos, long index, int count) {
         Objects.checkFromIndexSize(srcPos, count, src.length);
-        copyIn(src, LONGS + 8L * srcPos, offset, 8L * count);
+        copyIn(src, LONGS + 8L * srcPos, index, 3, count);
     }
 
     @Override
-    public void copyFrom(float[] src, int srcPos, long offset, int count) {
+    public void copyFrom(float[] src, int srcPos, long index, int count) {
         Objects.checkFromIndexSize(srcPos, count, src.length);
-        copyIn(src, FLOATS + 4L * srcPos, offset, 4L * count);
+        copyIn(src, FLOATS + 4L * srcPos, index, 2, count);
     }
 
     @Override
-    public void copyFrom(double[] src, int srcPos, long offset, int count) {
+    public void copyFrom(double[] src, int srcPos, long index, int count) {
         Objects.checkFromIndexSize(srcPos, count, src.length);
-        copyIn(src, DOUBLES + 8L * srcPos, offset, 8L * count);
+        copyIn(src, DOUBLES + 8L * srcPos, index, 3, count);
     }
 
     @Override

@@ -55,204 +55,218 @@ final class SegmentMemory extends Memory {
         return segment.asSlice(offset, length).asByteBuffer().order(ByteOrder.nativeOrder());
     }
 
-    private long aligned(long offset, int n) {
-        long a = segment.address() + offset;
-        if ((a & (n - 1)) != 0) throw misaligned(a, n);
-        return offset;
+    /**
+     * The byte offset of element {@code index} of {@code 1 << shift} bytes, checked against the
+     * segment: the element bound for an array sliced to its elements, and no overflow of
+     * {@code index << shift} can wrap into range.
+     */
+    private long at(long index, int shift) {
+        return Objects.checkIndex(index, segment.byteSize() >>> shift) << shift;
+    }
+
+    private long aligned(long index, int shift) {
+        long off = at(index, shift);
+        long a = segment.address() + off;
+        if ((a & ((1 << shift) - 1)) != 0) throw misaligned(a, 1 << shift);
+        return off;
     }
 
     @Override
-    public byte getByte(long offset) {
-        return segment.get(ValueLayout.JAVA_BYTE, offset);
+    public byte getByte(long index) {
+        return segment.get(ValueLayout.JAVA_BYTE, at(index, 0));
     }
 
     @Override
-    public void putByte(long offset, byte value) {
-        segment.set(ValueLayout.JAVA_BYTE, offset, value);
+    public void putByte(long index, byte value) {
+        segment.set(ValueLayout.JAVA_BYTE, at(index, 0), value);
     }
 
     @Override
-    public short getShort(long offset) {
-        return segment.get(SHORT, offset);
+    public short getShort(long index) {
+        return segment.get(SHORT, at(index, 1));
     }
 
     @Override
-    public void putShort(long offset, short value) {
-        segment.set(SHORT, offset, value);
+    public void putShort(long index, short value) {
+        segment.set(SHORT, at(index, 1), value);
     }
 
     @Override
-    public int getInt(long offset) {
-        return segment.get(INT, offset);
+    public int getInt(long index) {
+        return segment.get(INT, at(index, 2));
     }
 
     @Override
-    public void putInt(long offset, int value) {
-        segment.set(INT, offset, value);
+    public void putInt(long index, int value) {
+        segment.set(INT, at(index, 2), value);
     }
 
     @Override
-    public long getLong(long offset) {
-        return segment.get(LONG, offset);
+    public long getLong(long index) {
+        return segment.get(LONG, at(index, 3));
     }
 
     @Override
-    public void putLong(long offset, long value) {
-        segment.set(LONG, offset, value);
+    public void putLong(long index, long value) {
+        segment.set(LONG, at(index, 3), value);
     }
 
     @Override
-    public float getFloat(long offset) {
-        return segment.get(FLOAT, offset);
+    public float getFloat(long index) {
+        return segment.get(FLOAT, at(index, 2));
     }
 
     @Override
-    public void putFloat(long offset, float value) {
-        segment.set(FLOAT, offset, value);
+    public void putFloat(long index, float value) {
+        segment.set(FLOAT, at(index, 2), value);
     }
 
     @Override
-    public double getDouble(long offset) {
-        return segment.get(DOUBLE, offset);
+    public double getDouble(long index) {
+        return segment.get(DOUBLE, at(index, 3));
     }
 
     @Override
-    public void putDouble(long offset, double value) {
-        segment.set(DOUBLE, offset, value);
+    public void putDouble(long index, double value) {
+        segment.set(DOUBLE, at(index, 3), value);
     }
 
     // ------------------------------------------------------------------ atomics
 
     @Override
-    public int getIntVolatile(long offset) {
-        return (int) ATOMIC_INT.getVolatile(segment, aligned(offset, 4));
+    public int getIntVolatile(long index) {
+        return (int) ATOMIC_INT.getVolatile(segment, aligned(index, 2));
     }
 
     @Override
-    public void putIntVolatile(long offset, int value) {
-        ATOMIC_INT.setVolatile(segment, aligned(offset, 4), value);
+    public void putIntVolatile(long index, int value) {
+        ATOMIC_INT.setVolatile(segment, aligned(index, 2), value);
     }
 
     @Override
-    public int getIntAcquire(long offset) {
-        return (int) ATOMIC_INT.getAcquire(segment, aligned(offset, 4));
+    public int getIntAcquire(long index) {
+        return (int) ATOMIC_INT.getAcquire(segment, aligned(index, 2));
     }
 
     @Override
-    public void putIntRelease(long offset, int value) {
-        ATOMIC_INT.setRelease(segment, aligned(offset, 4), value);
+    public void putIntRelease(long index, int value) {
+        ATOMIC_INT.setRelease(segment, aligned(index, 2), value);
     }
 
     @Override
-    public boolean compareAndSetInt(long offset, int expected, int value) {
-        return (boolean) ATOMIC_INT.compareAndSet(segment, aligned(offset, 4), expected, value);
+    public boolean compareAndSetInt(long index, int expected, int value) {
+        return (boolean) ATOMIC_INT.compareAndSet(segment, aligned(index, 2), expected, value);
     }
 
     @Override
-    public int getAndAddInt(long offset, int delta) {
-        return (int) ATOMIC_INT.getAndAdd(segment, aligned(offset, 4), delta);
+    public int getAndAddInt(long index, int delta) {
+        return (int) ATOMIC_INT.getAndAdd(segment, aligned(index, 2), delta);
     }
 
     @Override
-    public int getAndBitwiseOrInt(long offset, int bits) {
-        return (int) ATOMIC_INT.getAndBitwiseOr(segment, aligned(offset, 4), bits);
+    public int getAndBitwiseOrInt(long index, int bits) {
+        return (int) ATOMIC_INT.getAndBitwiseOr(segment, aligned(index, 2), bits);
     }
 
     @Override
-    public int getAndBitwiseAndInt(long offset, int bits) {
-        return (int) ATOMIC_INT.getAndBitwiseAnd(segment, aligned(offset, 4), bits);
+    public int getAndBitwiseAndInt(long index, int bits) {
+        return (int) ATOMIC_INT.getAndBitwiseAnd(segment, aligned(index, 2), bits);
     }
 
     @Override
-    public long getLongVolatile(long offset) {
-        return (long) ATOMIC_LONG.getVolatile(segment, aligned(offset, 8));
+    public long getLongVolatile(long index) {
+        return (long) ATOMIC_LONG.getVolatile(segment, aligned(index, 3));
     }
 
     @Override
-    public void putLongVolatile(long offset, long value) {
-        ATOMIC_LONG.setVolatile(segment, aligned(offset, 8), value);
+    public void putLongVolatile(long index, long value) {
+        ATOMIC_LONG.setVolatile(segment, aligned(index, 3), value);
     }
 
     @Override
-    public long getLongAcquire(long offset) {
-        return (long) ATOMIC_LONG.getAcquire(segment, aligned(offset, 8));
+    public long getLongAcquire(long index) {
+        return (long) ATOMIC_LONG.getAcquire(segment, aligned(index, 3));
     }
 
     @Override
-    public void putLongRelease(long offset, long value) {
-        ATOMIC_LONG.setRelease(segment, aligned(offset, 8), value);
+    public void putLongRelease(long index, long value) {
+        ATOMIC_LONG.setRelease(segment, aligned(index, 3), value);
     }
 
     @Override
-    public boolean compareAndSetLong(long offset, long expected, long value) {
-        return (boolean) ATOMIC_LONG.compareAndSet(segment, aligned(offset, 8), expected, value);
+    public boolean compareAndSetLong(long index, long expected, long value) {
+        return (boolean) ATOMIC_LONG.compareAndSet(segment, aligned(index, 3), expected, value);
     }
 
     @Override
-    public long getAndAddLong(long offset, long delta) {
-        return (long) ATOMIC_LONG.getAndAdd(segment, aligned(offset, 8), delta);
+    public long getAndAddLong(long index, long delta) {
+        return (long) ATOMIC_LONG.getAndAdd(segment, aligned(index, 3), delta);
     }
 
     // ------------------------------------------------------------------ bulk
 
     @Override
-    public void copyTo(long offset, byte[] dst, int dstPos, int count) {
-        MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, offset, dst, dstPos, count);
+    public void copyTo(long index, byte[] dst, int dstPos, int count) {
+        MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, bulk(index, count, 0), dst, dstPos, count);
     }
 
     @Override
-    public void copyTo(long offset, short[] dst, int dstPos, int count) {
-        MemorySegment.copy(segment, SHORT, offset, dst, dstPos, count);
+    public void copyTo(long index, short[] dst, int dstPos, int count) {
+        MemorySegment.copy(segment, SHORT, bulk(index, count, 1), dst, dstPos, count);
     }
 
     @Override
-    public void copyTo(long offset, int[] dst, int dstPos, int count) {
-        MemorySegment.copy(segment, INT, offset, dst, dstPos, count);
+    public void copyTo(long index, int[] dst, int dstPos, int count) {
+        MemorySegment.copy(segment, INT, bulk(index, count, 2), dst, dstPos, count);
     }
 
     @Override
-    public void copyTo(long offset, long[] dst, int dstPos, int count) {
-        MemorySegment.copy(segment, LONG, offset, dst, dstPos, count);
+    public void copyTo(long index, long[] dst, int dstPos, int count) {
+        MemorySegment.copy(segment, LONG, bulk(index, count, 3), dst, dstPos, count);
     }
 
     @Override
-    public void copyTo(long offset, float[] dst, int dstPos, int count) {
-        MemorySegment.copy(segment, FLOAT, offset, dst, dstPos, count);
+    public void copyTo(long index, float[] dst, int dstPos, int count) {
+        MemorySegment.copy(segment, FLOAT, bulk(index, count, 2), dst, dstPos, count);
     }
 
     @Override
-    public void copyTo(long offset, double[] dst, int dstPos, int count) {
-        MemorySegment.copy(segment, DOUBLE, offset, dst, dstPos, count);
+    public void copyTo(long index, double[] dst, int dstPos, int count) {
+        MemorySegment.copy(segment, DOUBLE, bulk(index, count, 3), dst, dstPos, count);
     }
 
     @Override
-    public void copyFrom(byte[] src, int srcPos, long offset, int count) {
-        MemorySegment.copy(src, srcPos, segment, ValueLayout.JAVA_BYTE, offset, count);
+    public void copyFrom(byte[] src, int srcPos, long index, int count) {
+        MemorySegment.copy(src, srcPos, segment, ValueLayout.JAVA_BYTE, bulk(index, count, 0), count);
     }
 
     @Override
-    public void copyFrom(short[] src, int srcPos, long offset, int count) {
-        MemorySegment.copy(src, srcPos, segment, SHORT, offset, count);
+    public void copyFrom(short[] src, int srcPos, long index, int count) {
+        MemorySegment.copy(src, srcPos, segment, SHORT, bulk(index, count, 1), count);
     }
 
     @Override
-    public void copyFrom(int[] src, int srcPos, long offset, int count) {
-        MemorySegment.copy(src, srcPos, segment, INT, offset, count);
+    public void copyFrom(int[] src, int srcPos, long index, int count) {
+        MemorySegment.copy(src, srcPos, segment, INT, bulk(index, count, 2), count);
     }
 
     @Override
-    public void copyFrom(long[] src, int srcPos, long offset, int count) {
-        MemorySegment.copy(src, srcPos, segment, LONG, offset, count);
+    public void copyFrom(long[] src, int srcPos, long index, int count) {
+        MemorySegment.copy(src, srcPos, segment, LONG, bulk(index, count, 3), count);
     }
 
     @Override
-    public void copyFrom(float[] src, int srcPos, long offset, int count) {
-        MemorySegment.copy(src, srcPos, segment, FLOAT, offset, count);
+    public void copyFrom(float[] src, int srcPos, long index, int count) {
+        MemorySegment.copy(src, srcPos, segment, FLOAT, bulk(index, count, 2), count);
     }
 
     @Override
-    public void copyFrom(double[] src, int srcPos, long offset, int count) {
-        MemorySegment.copy(src, srcPos, segment, DOUBLE, offset, count);
+    public void copyFrom(double[] src, int srcPos, long index, int count) {
+        MemorySegment.copy(src, srcPos, segment, DOUBLE, bulk(index, count, 3), count);
+    }
+
+    private long bulk(long index, int count, int shift) {
+        return Objects.checkFromIndexSize(index, count, segment.byteSize() >>> shift) << shift;
     }
 
     @Override
