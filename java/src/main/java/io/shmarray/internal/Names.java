@@ -22,8 +22,17 @@ public final class Names {
      * 25 characters in all, within macOS's 31-character limit.
      */
     public static String generate() {
+        byte[] r = new byte[10]; // 80 random bits, 5 per character of a 32-letter alphabet: one draw
+        RANDOM.nextBytes(r);
+        long hi = 0;
+        long lo = 0;
+        for (int i = 0; i < 5; i++) {
+            hi = (hi << 8) | (r[i] & 0xFF);
+            lo = (lo << 8) | (r[i + 5] & 0xFF);
+        }
         StringBuilder sb = new StringBuilder(PREFIX);
-        for (int i = 0; i < 16; i++) sb.append(ALPHABET[RANDOM.nextInt(ALPHABET.length)]);
+        for (int i = 0; i < 8; i++) sb.append(ALPHABET[(int) (hi >>> (5 * i)) & 31]);
+        for (int i = 0; i < 8; i++) sb.append(ALPHABET[(int) (lo >>> (5 * i)) & 31]);
         return sb.toString();
     }
 
