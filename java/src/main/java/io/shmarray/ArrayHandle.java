@@ -44,10 +44,10 @@ public final class ArrayHandle implements Serializable {
     ArrayHandle(String name, DType dtype, long[] shape, long[] strides, long byteOffset, AccessMode mode, boolean raw,
             long generation, long creatorPid, long creatorStartTime, long segmentId) {
         this.name = Names.check(name);
-        this.dtype = Objects.requireNonNull(dtype, "dtype");
-        this.mode = Objects.requireNonNull(mode, "mode");
-        this.shape = Objects.requireNonNull(shape, "shape").clone();
-        this.strides = Objects.requireNonNull(strides, "strides").clone();
+        this.dtype = SharedArray.nonNull(dtype, "dtype");
+        this.mode = SharedArray.nonNull(mode, "mode");
+        this.shape = SharedArray.nonNull(shape, "shape").clone();
+        this.strides = SharedArray.nonNull(strides, "strides").clone();
         this.byteOffset = byteOffset;
         this.raw = raw;
         this.generation = generation;
@@ -63,7 +63,8 @@ public final class ArrayHandle implements Serializable {
      * and must be a multiple of the element size; the layout is row-major.
      */
     public static ArrayHandle ofRaw(String name, DType dtype, long byteOffset, AccessMode mode, long... shape) {
-        return new ArrayHandle(name, dtype, shape, SharedArray.rowMajorStrides(shape), byteOffset, mode, true, 0, 0, 0, 0);
+        return new ArrayHandle(name, dtype, shape, SharedArray.rowMajorStrides(SharedArray.nonNull(shape, "shape")),
+                byteOffset, mode, true, 0, 0, 0, 0);
     }
 
     /**

@@ -166,12 +166,12 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
      * {@link Lifetime#PERSISTENT} segment stays until someone calls {@link #unlink()}.
      */
     public static SharedArray createNamed(String name, Lifetime lifetime, DType dtype, long... shape) {
-        return create(name, false, Objects.requireNonNull(lifetime, "lifetime"), dtype, shape);
+        return create(name, false, nonNull(lifetime, "lifetime"), dtype, shape);
     }
 
     static SharedArray create(String name, boolean generated, Lifetime lifetime, DType dtype, long... shape) {
-        Objects.requireNonNull(dtype, "dtype");
-        long[] s = Objects.requireNonNull(shape, "shape").clone();
+        nonNull(dtype, "dtype");
+        long[] s = nonNull(shape, "shape").clone();
         Attachment a = Attachments.create(name, generated, dtype, s, lifetime);
         return newArray(dtype, a, 0, s, rowMajorStrides(s));
     }
@@ -189,7 +189,7 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
      * @throws SegmentAccessException when it is not safe to adopt (symlink, other owner, mode)
      */
     public static SharedArray attach(String name, AccessMode mode) {
-        Attachment a = Attachments.attach(name, Objects.requireNonNull(mode, "mode"));
+        Attachment a = Attachments.attach(name, nonNull(mode, "mode"));
         SegmentHeader h = a.header();
         long[] s = h.shape();
         return newArray(h.dtype(), a, 0, s, rowMajorStrides(s));
@@ -202,7 +202,7 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
      * @throws IllegalArgumentException when the handle's type or geometry does not fit the segment
      */
     public static SharedArray attach(ArrayHandle handle) {
-        Objects.requireNonNull(handle, "handle");
+        nonNull(handle, "handle");
         Attachment a;
         try {
             a = handle.raw() ? Attachments.attachRaw(handle.name(), handle.mode())
@@ -271,6 +271,16 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
             throw new IllegalArgumentException("segment '" + a.name() + "' holds " + a.dtype + " elements, not " + dtype);
         }
         return type.cast(a);
+    }
+
+    /**
+     * A required argument: null is an {@link IllegalArgumentException} naming it, like every other
+     * bad argument here (a fuzzed handle or call gets only IllegalArgumentException or a typed
+     * {@link ShmException}).
+     */
+    static <T> T nonNull(T value, String what) {
+        if (value == null) throw new IllegalArgumentException(what + " is null");
+        return value;
     }
 
     /** Row-major strides (in elements) for a shape. */
@@ -582,7 +592,7 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
 
     /** A view with another shape over the same (contiguous) elements. */
     public SharedArray reshape(long... newShape) {
-        Objects.requireNonNull(newShape, "newShape");
+        nonNull(newShape, "newShape");
         ensureOpen();
         if (!contiguous) throw new UnsupportedOperationException("reshape needs a contiguous array: " + this);
         Geometry g = geometry.reshape(newShape);

@@ -3,7 +3,7 @@ package io.shmarray;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.shmarray.testing.NoLeakedSegments;
+import io.shmarray.testing.NoLeaks;
 import io.shmarray.testing.TestSupport;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Child JVMs attach by name and write in place; the parent sees every value. */
-@ExtendWith(NoLeakedSegments.class)
+@ExtendWith(NoLeaks.class)
 class CrossProcessTest {
 
     static final String MAIN = "io.shmarray.cli.Main";

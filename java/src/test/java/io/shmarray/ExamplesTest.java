@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.shmarray.internal.ChildJvm;
-import io.shmarray.testing.NoLeakedSegments;
+import io.shmarray.testing.NoLeaks;
 import io.shmarray.testing.TestSupport;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +20,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * checks its own outcome and exits 1 when it did not happen; these tests also check the lines that
  * show it.
  */
-@ExtendWith(NoLeakedSegments.class)
+@ExtendWith(NoLeaks.class)
 class ExamplesTest {
 
     private static TestSupport.Run example(String name, String... args) throws Exception {

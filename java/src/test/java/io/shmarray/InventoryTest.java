@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.shmarray.internal.TrustedPaths;
-import io.shmarray.testing.NoLeakedSegments;
+import io.shmarray.testing.NoLeaks;
 import io.shmarray.testing.TestSupport;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** What {@link Inventory} lists: this user's segments only, as its Javadoc says. */
-@ExtendWith(NoLeakedSegments.class)
+@ExtendWith(NoLeaks.class)
 class InventoryTest {
 
     @Test

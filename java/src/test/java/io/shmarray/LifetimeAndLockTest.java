@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.shmarray.internal.SegmentHeaderDescriptor;
-import io.shmarray.testing.NoLeakedSegments;
+import io.shmarray.testing.NoLeaks;
 import io.shmarray.testing.TestSupport;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -32,7 +32,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Owner-scoped lifetime, the reaper, the sweep, and lock() with poisoning, across processes. */
-@ExtendWith(NoLeakedSegments.class)
+@ExtendWith(NoLeaks.class)
 class LifetimeAndLockTest {
 
     static final String PROBE = LifetimeProbe.class.getName();
@@ -89,8 +89,10 @@ class LifetimeAndLockTest {
         String name = a.name();
         assertTrue(a.isOwner());
         assertEquals(Lifetime.OWNER_SCOPED, a.lifetime());
-        TestSupport.Run r = TestSupport.runChild(List.of(), PROBE, List.of("attach-close", name), 90);
+        TestSupport.Run r = TestSupport.runChild(List.of("-D" + io.shmarray.internal.Attachments.SWEEP_PROPERTY + "=false"),
+                PROBE, List.of("attach-close", name), 90); // (no sweep: it may log other tests' leftovers)
         assertEquals(0, r.exitCode, r.toString());
+        assertEquals("CLOSED", r.output.strip(), "R5: an attacher's close warns about nothing, on stdout or stderr");
         assertTrue(exists(name), "an attacher closing removes nothing");
         assertEquals(7.0, a.get(2));
         try (SharedDoubleArray b = SharedDoubleArray.attach(name)) {
@@ -116,7 +118,19 @@ class LifetimeAndLockTest {
     void killingTheCreatorReclaimsItsSegmentsWithinFiveSeconds() throws Exception {
         String persistent = TestSupport.testName();
         String[] line = new String[1];
-        Process creator = startProbe(List.of("create-and-wait", persistent), "CREATED", line);
+        // output to a file, not a pipe: the JDK closes a dead child's pipe, and the reaper writes after the death
+        Path out = tmp.resolve("creator.out");
+        Process creator = new ProcessBuilder(io.shmarray.internal.ChildJvm.command(PROBE,
+                List.of("create-and-wait", persistent))).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        java.util.function.Supplier<String> output = () -> {
+            try {
+                return Files.readString(out);
+            } catch (java.io.IOException e) {
+                return "";
+            }
+        };
+        assertTrue(within(60_000, () -> output.get().contains("CREATED ")), "probe did not start: " + output.get());
+        line[0] = output.get().lines().filter(l -> l.startsWith("CREATED ")).findFirst().orElseThrow();
         String[] names = line[0].split(" ");
         try {
             for (int i = 1; i < names.length; i++) assertTrue(exists(names[i]), names[i]);
@@ -127,6 +141,12 @@ class LifetimeAndLockTest {
                     "owner-scoped segments still there 5 s after kill -9");
             System.out.printf("reclaimed %s and %s %d ms after kill -9%n", names[1], names[2],
                     (System.nanoTime() - t0) / 1_000_000);
+            // R4: with a log line each (the reaper writes to the dead creator's stderr, which we read)
+            for (int i = 1; i <= 2; i++) {
+                String expected = "shmarray-reaper: removed " + names[i] + " (owner pid " + creator.pid() + " exited)";
+                assertTrue(within(5000, () -> output.get().contains(expected)), "no line '" + expected + "' in:\n"
+                        + output.get());
+            }
             assertTrue(exists(persistent), "a PERSISTENT segment outlives its creator");
             try (SharedLongArray p = SharedLongArray.attach(persistent)) {
                 assertEquals(Lifetime.PERSISTENT, p.lifetime());
@@ -260,13 +280,30 @@ class LifetimeAndLockTest {
         byte[] file = new byte[8192];
         System.arraycopy(h, 0, file, 0, 512);
         plant(name, file);
+        // R23: beside it, a corrupt leftover (our magic, an unknown format version) and a live owner's segment
+        String corrupt = TestSupport.testName();
+        byte[] bad = file.clone();
+        ByteBuffer.wrap(bad).order(ByteOrder.nativeOrder()).putInt(SegmentHeaderDescriptor.FORMAT_VERSION_OFFSET, 99);
+        plant(corrupt, bad);
+        String live = TestSupport.testName();
+        long me = ProcessHandle.current().pid();
+        byte[] mine = file.clone();
+        System.arraycopy(header(me, io.shmarray.internal.Backends.get().processStartTime((int) me),
+                SegmentHeaderDescriptor.STATE_READY), 0, mine, 0, 512);
+        plant(live, mine);
         try {
             TestSupport.Run r = TestSupport.runChild(List.of(), PROBE, List.of("poisoned", TestSupport.testName()), 90);
             // the probe fails to attach (no such name), but its first use swept /dev/shm
             assertTrue(r.output.contains("removed stale segment " + name + " owner=" + p.pid()), r.toString());
             assertFalse(exists(name));
+            assertTrue(r.output.contains("left alone /dev/shm/" + corrupt), "corrupt leftovers: logged: " + r);
+            assertTrue(exists(corrupt), "corrupt leftovers: ignored, never removed");
+            assertTrue(exists(live), "a live owner's segment is left alone");
+            assertFalse(r.output.contains(live), "and not even mentioned: " + r);
         } finally {
             Files.deleteIfExists(Path.of("/dev/shm", name));
+            Files.deleteIfExists(Path.of("/dev/shm", corrupt));
+            Files.deleteIfExists(Path.of("/dev/shm", live));
         }
     }
 

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.shmarray.internal.ChildJvm;
 import io.shmarray.internal.TrustedPaths;
-import io.shmarray.testing.NoLeakedSegments;
+import io.shmarray.testing.NoLeaks;
 import io.shmarray.testing.TestSupport;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +23,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * process's segments dead. Run with {@code unshare --pid --fork --mount-proc} as root; skipped
  * with the reason elsewhere.
  */
-@ExtendWith(NoLeakedSegments.class)
+@ExtendWith(NoLeaks.class)
 class PidNamespaceTest {
 
     private static List<String> inNewPidNamespace(String... mainArgs) {

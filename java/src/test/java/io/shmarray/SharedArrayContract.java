@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.shmarray.internal.Attachments;
-import io.shmarray.testing.NoLeakedSegments;
+import io.shmarray.testing.NoLeaks;
 import io.shmarray.testing.TestSupport;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -35,7 +35,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * {@link FfmSharedArrayTest}); each runs in the Maven lanes where its backend is the active one
  * and skips, saying so, elsewhere.
  */
-@ExtendWith(NoLeakedSegments.class)
+@ExtendWith(NoLeaks.class)
 abstract class SharedArrayContract {
 
     /** The backend this subclass covers. */
@@ -248,7 +248,9 @@ abstract class SharedArrayContract {
     void byteStridesAreNumpyStrides() {
         SharedIntArray m = owned(SharedIntArray.create(3, 4));
         assertArrayEquals(new long[] {16, 4}, m.byteStrides());
-        assertArrayEquals(new long[] {16, 4}, m.slice(1, 1, 3).byteStrides());
+        try (SharedIntArray cols = m.slice(1, 1, 3)) {
+            assertArrayEquals(new long[] {16, 4}, cols.byteStrides());
+        }
     }
 
     /** JDK 22+: MemorySegments.of is the same memory, read-only for a read-only array. */
@@ -265,8 +267,10 @@ abstract class SharedArrayContract {
         Object seg = of.invoke(null, a);
         Class<?> msClass = Class.forName("java.lang.foreign.MemorySegment");
         assertEquals(800L, msClass.getMethod("byteSize").invoke(seg));
-        Object cols = of.invoke(null, a.slice(1, 7, 8)); // column 7: strided
-        assertEquals((9 * 10 + 1) * 8L, msClass.getMethod("byteSize").invoke(cols), "first to end of last element");
+        try (SharedDoubleArray column = a.slice(1, 7, 8)) { // column 7: strided
+            Object cols = of.invoke(null, column);
+            assertEquals((9 * 10 + 1) * 8L, msClass.getMethod("byteSize").invoke(cols), "first to end of last element");
+        }
         try (SharedDoubleArray ro = SharedDoubleArray.attach(a.name(), AccessMode.READ_ONLY)) {
             assertEquals(true, msClass.getMethod("isReadOnly").invoke(of.invoke(null, ro)));
         }
@@ -435,7 +439,10 @@ abstract class SharedArrayContract {
         SharedDoubleArray big = owned(SharedDoubleArray.create(1_000_000));
         SharedIntArray small = owned(SharedIntArray.create(3, 3));
         big.set(999_999, 3.25);
-        byte[] bytes = serialize(new Job("job-1", big, List.of(small.slice(1, 1, 3))));
+        byte[] bytes;
+        try (SharedIntArray cols = small.slice(1, 1, 3)) {
+            bytes = serialize(new Job("job-1", big, List.of(cols)));
+        }
         assertTrue(bytes.length < 2000, "8 MB of doubles travel as a handle: " + bytes.length + " bytes");
         Job back = (Job) deserialize(bytes);
         try (SharedDoubleArray d = back.data; SharedArray v = back.more.get(0)) {
@@ -501,7 +508,13 @@ abstract class SharedArrayContract {
                 () -> ArrayHandle.ofRaw(n, DType.INT, 0, AccessMode.READ_WRITE, 1L << 40).attach(),
                 () -> SharedArray.attachRaw(n, DType.BYTE, Long.MAX_VALUE - 7, AccessMode.READ_ONLY, 1));
         for (Runnable r : bad) assertThrows(IllegalArgumentException.class, r::run);
-        assertThrows(NullPointerException.class, () -> ArrayHandle.ofRaw(n, null, 0, AccessMode.READ_WRITE, 1));
+        assertThrows(IllegalArgumentException.class, () -> ArrayHandle.ofRaw(n, null, 0, AccessMode.READ_WRITE, 1));
+        assertThrows(IllegalArgumentException.class, () -> ArrayHandle.ofRaw(n, DType.INT, 0, null, 1));
+        assertThrows(IllegalArgumentException.class, () -> ArrayHandle.ofRaw(n, DType.INT, 0, AccessMode.READ_WRITE,
+                (long[]) null));
+        assertThrows(IllegalArgumentException.class, () -> SharedArray.create(null, 4));
+        assertThrows(IllegalArgumentException.class, () -> SharedArray.create(DType.INT, (long[]) null));
+        assertThrows(IllegalArgumentException.class, () -> SharedArray.attach((ArrayHandle) null));
     }
 
     /** Same fields as ArrayHandle, so a stream of it can pose as one (a forged handle). */

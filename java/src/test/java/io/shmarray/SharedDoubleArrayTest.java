@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.shmarray.internal.NativeErrors;
-import io.shmarray.testing.NoLeakedSegments;
+import io.shmarray.testing.NoLeaks;
 import io.shmarray.testing.TestSupport;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -17,7 +17,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(NoLeakedSegments.class)
+@ExtendWith(NoLeaks.class)
 class SharedDoubleArrayTest {
 
     @Test
@@ -135,22 +135,34 @@ class SharedDoubleArrayTest {
     @Test
     void corruptHeadersAreRefusedNamingTheField() throws Exception {
         int[][] cases = { // offset, value
-            {0, 0x41}, {8, 9}, {20, 77}, {24, 12}, {56, 1}, {200, 1},
+            {0, 0x41}, {8, 9}, {20, 77}, {24, 12}, {56, 1}, {200, 1}, {71, 0x80}, // the last: owner pid < 0
         };
-        String[] fields = {"magic", "format_version", "dtype", "rank", "data_length", "reserved"};
+        String[] fields = {"magic", "format_version", "dtype", "rank", "data_length", "reserved", "creator_pid"};
         for (int i = 0; i < cases.length; i++) {
             String name = TestSupport.testName();
             try (SharedDoubleArray a = SharedDoubleArray.createNamed(name, 16)) {
                 try (FileChannel ch = FileChannel.open(Path.of("/dev/shm", name), StandardOpenOption.WRITE)) {
                     ch.write(ByteBuffer.wrap(new byte[] {(byte) cases[i][1]}), cases[i][0]);
                 }
+                int live = io.shmarray.internal.Attachments.liveCount();
+                long fds = openFds();
                 CorruptSegmentException e = assertThrows(CorruptSegmentException.class,
                         () -> SharedDoubleArray.attach(name));
                 assertEquals(fields[i], e.field(), e.getMessage());
                 assertTrue(e.getMessage().contains(name), e.getMessage());
+                // R14: a refused attach keeps nothing: no mapping, no descriptor
+                assertEquals(live, io.shmarray.internal.Attachments.liveCount(), "no attachment kept");
+                assertEquals(fds, openFds(), "no descriptor kept");
             } finally {
                 Files.deleteIfExists(Path.of("/dev/shm", name));
             }
+        }
+    }
+
+    /** Open descriptors of this process. */
+    static long openFds() throws java.io.IOException {
+        try (java.util.stream.Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+            return s.count();
         }
     }
 

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.shmarray.testing.NoLeakedSegments;
+import io.shmarray.testing.NoLeaks;
 import io.shmarray.testing.TestSupport;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The README's run command: the flagship demo, its output, and its cleanup after Ctrl-C and kill -9. */
-@ExtendWith(NoLeakedSegments.class)
+@ExtendWith(NoLeaks.class)
 class DemoTest {
 
     static final String MAIN = "io.shmarray.cli.Main";

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.shmarray.DType;
-import io.shmarray.testing.NoLeakedSegments;
+import io.shmarray.testing.NoLeaks;
 import io.shmarray.testing.TestSupport;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -20,7 +20,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * The contract every {@link Backend} meets, run once per implementation ({@link JnaBackendTest},
  * {@link FfmBackendTest}) so both behave identically, call for call.
  */
-@ExtendWith(NoLeakedSegments.class)
+@ExtendWith(NoLeaks.class)
 abstract class BackendContract {
 
     static final int PROT_READ = 1;

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.shmarray.SharedDoubleArray;
 import io.shmarray.SharedLongArray;
-import io.shmarray.testing.NoLeakedSegments;
+import io.shmarray.testing.NoLeaks;
 import java.io.IOException;
 import java.io.ObjectInputStream;
 import java.io.Serializable;
@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The pool: mapping, crash semantics, real cancellation, back-pressure. Every test is bounded. */
-@ExtendWith(NoLeakedSegments.class)
+@ExtendWith(NoLeaks.class)
 class PoolTest {
 
     static Throwable failureOf(CompletableFuture<?> f) throws InterruptedException {
@@ -238,9 +238,37 @@ class PoolTest {
             assertTrue(t.getMessage().contains("no heartbeat"), t.getMessage());
             assertTrue(ms < 15_000, "declared dead after " + ms + " ms");
             assertTrue(!alive(pid), "the stopped worker was killed, so a resumed one cannot answer");
+            new ProcessBuilder("kill", "-CONT", Long.toString(pid)).start().waitFor(); // resume it: nothing left to
             assertEquals(7, pool.submit(() -> 7).get(60, TimeUnit.SECONDS));
+            assertInstanceOf(WorkerDiedException.class, failureOf(hung), "the stale task stays failed");
+            assertEquals(pid, pids.getVolatile(0), "and nothing of the stale worker arrived afterwards");
         } finally {
             System.clearProperty("io.shmarray.heartbeatTimeoutMillis");
+        }
+    }
+
+    /**
+     * R18: a reply the parent cannot take (here a frame over the parent's cap, which the worker,
+     * allowed more, sent anyway) is a protocol error: that task fails, the worker is recycled, and
+     * the pool serves on.
+     */
+    @Test
+    @Timeout(180)
+    void aGarbledReplyFailsItsTaskAndRecyclesTheWorker() throws Exception {
+        System.setProperty(WorkerOptions.MAX_FRAME_PROPERTY, Integer.toString(1 << 20));
+        try (Pool pool = Pool.builder().workers(1)
+                .options(WorkerOptions.defaults().withProperty(WorkerOptions.MAX_FRAME_PROPERTY, Integer.toString(8 << 20)))
+                .build()) {
+            long before = pool.submit(() -> ProcessHandle.current().pid()).get(60, TimeUnit.SECONDS);
+            Throwable t = failureOf(pool.submit(() -> new byte[2 << 20]));
+            assertInstanceOf(ProtocolException.class, t, String.valueOf(t));
+            long after = pool.submit(() -> ProcessHandle.current().pid()).get(60, TimeUnit.SECONDS);
+            assertTrue(after != before, "a fresh worker serves after the protocol error");
+            long end = System.nanoTime() + 10_000_000_000L;
+            while (alive(before) && System.nanoTime() < end) Thread.sleep(20);
+            assertTrue(!alive(before), "the worker with the garbled channel is gone");
+        } finally {
+            System.clearProperty(WorkerOptions.MAX_FRAME_PROPERTY);
         }
     }
 

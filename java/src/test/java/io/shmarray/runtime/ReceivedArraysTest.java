@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.shmarray.SegmentNotFoundException;
 import io.shmarray.SharedDoubleArray;
-import io.shmarray.testing.NoLeakedSegments;
+import io.shmarray.testing.NoLeaks;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +24,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * short-lived arrays returns /dev/shm to its baseline once their owners close them, and a task
  * whose array is already gone fails alone with the typed error.
  */
-@ExtendWith(NoLeakedSegments.class)
+@ExtendWith(NoLeaks.class)
 class ReceivedArraysTest {
 
     static final int ARRAYS = 50;

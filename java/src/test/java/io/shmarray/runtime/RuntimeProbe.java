@@ -40,6 +40,20 @@ public final class RuntimeProbe {
                 }
                 break;
             }
+            case "bad-classpath": { // R20: workers that cannot start fail the pool in bounded time
+                System.setProperty("java.class.path", "/nonexistent/shmarray-missing.jar");
+                long t = System.nanoTime();
+                try (Pool pool = Pool.create(2)) {
+                    System.out.println("STARTED " + pool);
+                } catch (WorkerStartException e) {
+                    System.out.println("START-FAILED in " + (System.nanoTime() - t) / 1_000_000 + " ms, exit code "
+                            + e.exitCode() + ": " + e.getMessage() + " | stderr: " + e.stderrTail());
+                }
+                long workers = ProcessHandle.current().children().filter(ProcessHandle::isAlive)
+                        .filter(c -> c.info().commandLine().orElse("").contains("WorkerMain")).count();
+                System.out.println("WORKERS-LEFT " + workers);
+                break;
+            }
             case "hello": {
                 System.out.println("RESULT " + WorkerProcess.start(() -> 42).result());
                 break;

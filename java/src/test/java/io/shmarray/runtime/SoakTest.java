@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.shmarray.ArrayLock;
 import io.shmarray.LockOwnerDiedException;
 import io.shmarray.SharedLongArray;
-import io.shmarray.testing.NoLeakedSegments;
+import io.shmarray.testing.NoLeaks;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,7 +45,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Not in the walk: filling /dev/shm to 95 % (on a large /dev/shm that would take the machine's
  * memory; the small-tmpfs test in NativeInteropTest covers a full /dev/shm).
  */
-@ExtendWith(NoLeakedSegments.class)
+@ExtendWith(NoLeaks.class)
 class SoakTest {
 
     static final long SECONDS = Long.getLong("io.shmarray.soak.seconds", 20);

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.shmarray.testing.NoLeakedSegments;
+import io.shmarray.testing.NoLeaks;
 import io.shmarray.testing.TestSupport;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * R24, R29): oversized tasks and results, a worker out of memory, a stderr flood without
  * newlines, a socket path longer than the OS allows, a close with no descriptor left.
  */
-@ExtendWith(NoLeakedSegments.class)
+@ExtendWith(NoLeaks.class)
 class WorkerFaultsTest {
 
     @TempDir
@@ -149,5 +149,19 @@ class WorkerFaultsTest {
             if (old == null) System.clearProperty(Codec.FILTER_PROPERTY);
             else System.setProperty(Codec.FILTER_PROPERTY, old);
         }
+    }
+    /** R20: a pool whose workers cannot start fails at once, with their exit code and stderr; none is left. */
+    @Test
+    @Timeout(120)
+    void aPoolWhoseWorkersCannotStartFailsInBoundedTimeAndLeavesNone() throws Exception {
+        TestSupport.Run r = TestSupport.runChild(List.of(), RuntimeProbe.class.getName(), List.of("bad-classpath"), 90);
+        assertEquals(0, r.exitCode, r.toString());
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("START-FAILED in (\\d+) ms, exit code (-?\\d+)")
+                .matcher(r.output);
+        assertTrue(m.find(), r.toString());
+        assertTrue(Long.parseLong(m.group(1)) < 30_000, "bounded: " + m.group(1) + " ms");
+        assertEquals("1", m.group(2), "the worker JVM's own exit code: " + r);
+        assertTrue(r.output.contains("Could not find or load main class"), "the stderr tail says why: " + r);
+        assertTrue(r.output.contains("WORKERS-LEFT 0"), "no worker process left behind: " + r);
     }
 }

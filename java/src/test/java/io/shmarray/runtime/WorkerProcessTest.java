@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.shmarray.Explain;
 import io.shmarray.SharedDoubleArray;
 import io.shmarray.SharedIntArray;
-import io.shmarray.testing.NoLeakedSegments;
+import io.shmarray.testing.NoLeaks;
 import io.shmarray.testing.TestSupport;
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectOutputStream;
@@ -32,7 +32,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The process runtime: worker JVMs, results, failures, the channel and the codec. */
-@ExtendWith(NoLeakedSegments.class)
+@ExtendWith(NoLeaks.class)
 class WorkerProcessTest {
 
     @TempDir
@@ -285,6 +285,26 @@ class WorkerProcessTest {
         Object ok = Codec.decode(serialize(Map.of("k", List.of(1, 2.5, "s", new int[] {3}))), 1 << 20);
         assertEquals("s", ((List<?>) ((Map<?, ?>) ok).get("k")).get(2));
         assertThrows(ProtocolException.class, () -> Codec.decode(new byte[] {1, 2, 3, 4}, 1 << 20));
+        // R16, deep graph: nesting past MAX_DEPTH is refused, just under it round-trips
+        ProtocolException deep = assertThrows(ProtocolException.class,
+                () -> Codec.decode(serialize(nested(Codec.MAX_DEPTH + 50)), 1 << 24));
+        assertTrue(deep.getMessage().contains("rejected"), deep.getMessage());
+        assertTrue(Codec.decode(serialize(nested(Codec.MAX_DEPTH - 10)), 1 << 24) instanceof List);
+        // R16, references: more than MAX_REFS objects in one stream is refused
+        Object[] many = new Object[Codec.MAX_REFS + 10];
+        for (int i = 0; i < many.length; i++) many[i] = Long.valueOf(1000L + i); // all distinct objects
+        assertThrows(ProtocolException.class, () -> Codec.decode(serialize(many), 1L << 31));
+    }
+
+    /** Lists nested {@code depth} levels deep. */
+    private static List<Object> nested(int depth) {
+        List<Object> l = new java.util.ArrayList<>();
+        for (int i = 0; i < depth; i++) {
+            List<Object> outer = new java.util.ArrayList<>();
+            outer.add(l);
+            l = outer;
+        }
+        return l;
     }
 
     // ------------------------------------------------------------------ channel
