@@ -126,7 +126,8 @@ extern "C" {
  *   |                shape[SHMARRAY_MAX_RANK] (i64 each)            |  80..143
  *   |        segment_id (u64, random, never 0: this segment only)   | 144
  *   |   creator_pidns (u64, inode of the owner's pid namespace)     | 152
- *   |                    reserved1 (96 bytes, zero)                 | 160..255
+ *   |   creator_boot (u64, digest of the owner's boot id)           | 160
+ *   |                    reserved1 (88 bytes, zero)                 | 168..255
  *   |         lock (128 bytes, reserved for a process-shared lock)  | 256..383
  *   |                    reserved2 (128 bytes, zero)                | 384..511
  *   +---------------------------------------------------------------+
@@ -137,11 +138,13 @@ extern "C" {
  * segment_id is drawn at random (getrandom) when the segment is created: a name that is unlinked
  * and created again, even by the same process, gets another one, so a handle can tell them apart.
  *
- * The owner is (creator_pid, creator_start_time, creator_pidns): a pid means something only in
- * its pid namespace, and processes of two containers sharing /dev/shm live in different ones.
- * Nobody judges an owner whose namespace differs from its own (0 = unknown, as in headers written
- * before this field existed, counts as the same): such a segment is never reclaimed by a sweep or
- * a reaper of another namespace.
+ * The owner is (creator_pid, creator_start_time, creator_pidns, creator_boot): a pid means
+ * something only in its pid namespace, and processes of two containers sharing /dev/shm live in
+ * different ones. Nobody judges an owner whose namespace differs from its own (0 = unknown, as in
+ * headers written before this field existed, counts as the same): such a segment is never
+ * reclaimed by a sweep or a reaper of another namespace. An owner recorded under another boot
+ * (a /dev/shm that outlived a reboot) is dead, whatever pid and start time now match it
+ * (0 = unknown counts as this boot).
  *
  * Publication: the creator fills every field with state = INITIALISING and stores
  * state = READY last with release semantics; readers load state with acquire semantics and
@@ -166,7 +169,8 @@ typedef struct shmarray_header {
     int64_t shape[SHMARRAY_MAX_RANK];
     uint64_t segment_id;
     uint64_t creator_pidns;
-    uint8_t reserved1[96];
+    uint64_t creator_boot;
+    uint8_t reserved1[88];
     uint8_t lock[SHMARRAY_LOCK_SIZE];
     uint8_t reserved2[128];
 } shmarray_header;
@@ -188,7 +192,8 @@ typedef struct shmarray_header {
 #define SHMARRAY_OFF_SHAPE 80
 #define SHMARRAY_OFF_SEGMENT_ID 144
 #define SHMARRAY_OFF_CREATOR_PIDNS 152
-#define SHMARRAY_OFF_RESERVED1 160
+#define SHMARRAY_OFF_CREATOR_BOOT 160
+#define SHMARRAY_OFF_RESERVED1 168
 #define SHMARRAY_OFF_LOCK 256
 #define SHMARRAY_OFF_RESERVED2 384
 
@@ -354,6 +359,18 @@ SHMARRAY_API int64_t shmarray_pidns(void);
  * this process's own namespace cannot be read).
  */
 SHMARRAY_API int32_t shmarray_pidns_is_ours(int64_t pidns);
+
+/*
+ * This boot: a 63-bit digest of /proc/sys/kernel/random/boot_id (the two 64-bit halves of the
+ * UUID xor-ed, sign bit cleared, never 0), or -errno when it cannot be read.
+ */
+SHMARRAY_API int64_t shmarray_boot_id(void);
+
+/*
+ * Whether an owner recorded under boot digest `boot` ran in this boot: 1 when boot is 0 (unknown:
+ * as before the field existed) or this boot's, 0 otherwise; 1 also when this boot's cannot be read.
+ */
+SHMARRAY_API int32_t shmarray_boot_is_ours(int64_t boot);
 
 #ifdef __cplusplus
 }

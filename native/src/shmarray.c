@@ -40,6 +40,7 @@ _Static_assert(offsetof(shmarray_header, creator_start_time) == SHMARRAY_OFF_CRE
 _Static_assert(offsetof(shmarray_header, shape) == SHMARRAY_OFF_SHAPE, "shape");
 _Static_assert(offsetof(shmarray_header, segment_id) == SHMARRAY_OFF_SEGMENT_ID, "id");
 _Static_assert(offsetof(shmarray_header, creator_pidns) == SHMARRAY_OFF_CREATOR_PIDNS, "pidns");
+_Static_assert(offsetof(shmarray_header, creator_boot) == SHMARRAY_OFF_CREATOR_BOOT, "boot");
 _Static_assert(offsetof(shmarray_header, reserved1) == SHMARRAY_OFF_RESERVED1, "res1");
 _Static_assert(offsetof(shmarray_header, lock) == SHMARRAY_OFF_LOCK, "lock");
 _Static_assert(offsetof(shmarray_header, reserved2) == SHMARRAY_OFF_RESERVED2, "res2");
@@ -232,6 +233,42 @@ int64_t shmarray_pidns(void) {
     return (int64_t)st.st_ino;
 }
 
+static int64_t cached_boot;
+
+int64_t shmarray_boot_id(void) {
+    int64_t b = __atomic_load_n(&cached_boot, __ATOMIC_RELAXED);
+    if (b > 0) return b;
+    int fd;
+    RETRY_EINTR(fd, open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC));
+    if (fd < 0) return -errno;
+    char buf[64];
+    ssize_t n;
+    RETRY_EINTR(n, read(fd, buf, sizeof buf - 1));
+    int saved = errno;
+    close(fd);
+    if (n < 0) return -saved;
+    uint64_t half[2] = {0, 0};
+    int digits = 0;
+    for (ssize_t i = 0; i < n && digits < 32; i++) {
+        char c = buf[i];
+        int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        if (v < 0) continue; /* the dashes and the newline */
+        half[digits / 16] = (half[digits / 16] << 4) | (uint64_t)v;
+        digits++;
+    }
+    if (digits != 32) return -EPROTO;
+    b = (int64_t)((half[0] ^ half[1]) & (uint64_t)INT64_MAX);
+    if (b == 0) b = 1;
+    __atomic_store_n(&cached_boot, b, __ATOMIC_RELAXED);
+    return b;
+}
+
+int32_t shmarray_boot_is_ours(int64_t boot) {
+    if (boot == 0) return 1;
+    int64_t mine = shmarray_boot_id();
+    return mine <= 0 || mine == boot ? 1 : 0;
+}
+
 int32_t shmarray_pidns_is_ours(int64_t pidns) {
     if (pidns == 0) return 1;
     int64_t mine = shmarray_pidns();
@@ -384,6 +421,8 @@ int32_t shmarray_create(const char *name, int32_t dtype, int32_t rank, const int
     h.creator_start_time = (uint64_t)start_time;
     int64_t pidns = shmarray_pidns();
     h.creator_pidns = pidns > 0 ? (uint64_t)pidns : 0;
+    int64_t boot = shmarray_boot_id();
+    h.creator_boot = boot > 0 ? (uint64_t)boot : 0;
     h.format_version = SHMARRAY_FORMAT_VERSION;
     h.header_size = SHMARRAY_HEADER_SIZE;
     h.dtype = (uint32_t)dtype;

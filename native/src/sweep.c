@@ -98,7 +98,9 @@ int32_t shmarray_sweep(const char *dir, int32_t dry_run, char *report, int64_t r
                 (unsigned long long)h.creator_pidns);
             continue;
         }
-        int alive = shmarray_process_alive((int32_t)h.creator_pid, (int64_t)h.creator_start_time);
+        /* An owner of an earlier boot is dead whatever process now has its pid and start time. */
+        int earlier_boot = !shmarray_boot_is_ours((int64_t)h.creator_boot);
+        int alive = earlier_boot ? 0 : shmarray_process_alive((int32_t)h.creator_pid, (int64_t)h.creator_start_time);
         if (alive != 0) continue; /* alive, or cannot tell: never reclaim */
         /* Judged on one read: read again, and leave it if the owner changed meanwhile (an adopt
          * writes pid, start time and namespace one by one; a torn read must not look dead). */
@@ -107,7 +109,7 @@ int32_t shmarray_sweep(const char *dir, int32_t dry_run, char *report, int64_t r
         if (fd2 < 0) continue;
         int same_owner = read_header(fd2, &again) == 0 && again.creator_pid == h.creator_pid &&
                          again.creator_start_time == h.creator_start_time &&
-                         again.creator_pidns == h.creator_pidns;
+                         again.creator_pidns == h.creator_pidns && again.creator_boot == h.creator_boot;
         close(fd2);
         if (!same_owner) continue;
         /* Unlink only if the name still refers to the file we examined. */
@@ -117,8 +119,8 @@ int32_t shmarray_sweep(const char *dir, int32_t dry_run, char *report, int64_t r
             continue;
         if (!dry_run && unlinkat(dfd, e->d_name, 0) != 0) continue;
         reclaimed++;
-        say(&r, "reclaimed %s owner=%lld%s\n", e->d_name, (long long)h.creator_pid,
-            v == -SHMARRAY_E_NOT_READY ? " (never published)" : "");
+        say(&r, "reclaimed %s owner=%lld%s%s\n", e->d_name, (long long)h.creator_pid,
+            v == -SHMARRAY_E_NOT_READY ? " (never published)" : "", earlier_boot ? " (earlier boot)" : "");
     }
     closedir(d);
     if (foreign > 0) say(&r, "foreign %d\n", foreign);

@@ -259,6 +259,10 @@ static void test_sweep(void) {
     write_file(dir, "dead-unpublished", &h, sizeof h);
     h = good; /* creator = this live process */
     write_file(dir, "live-owner", &h, sizeof h);
+    CHECK(good.creator_boot != 0 && (int64_t)good.creator_boot == shmarray_boot_id()); /* recorded */
+    h.creator_boot = good.creator_boot ^ 1; /* the same pid and start time, but an earlier boot */
+    write_file(dir, "earlier-boot", &h, sizeof h);
+    h.creator_boot = good.creator_boot;
     h.creator_pid = dead_pid;
     h.creator_start_time = (uint64_t)dead_start;
     h.dtype = 77;
@@ -269,14 +273,19 @@ static void test_sweep(void) {
     write_file(dir, "shmarray-damaged", junk, sizeof junk); /* a segment whose header was overwritten */
 
     char report[2048];
-    CHECK_EQ(2, shmarray_sweep(dir, 1, report, sizeof report)); /* dry run */
-    CHECK(exists(dir, "dead-owner") && exists(dir, "dead-unpublished"));
-    CHECK_EQ(2, shmarray_sweep(dir, 0, report, sizeof report));
+    CHECK_EQ(3, shmarray_sweep(dir, 1, report, sizeof report)); /* dry run */
+    CHECK(exists(dir, "dead-owner") && exists(dir, "dead-unpublished") && exists(dir, "earlier-boot"));
+    CHECK_EQ(3, shmarray_sweep(dir, 0, report, sizeof report));
     printf("%s", report);
     CHECK(!exists(dir, "dead-owner"));
     CHECK(!exists(dir, "dead-unpublished"));
     CHECK(exists(dir, "dead-persistent"));
     CHECK(exists(dir, "live-owner"));
+    CHECK(!exists(dir, "earlier-boot"));
+    CHECK(strstr(report, "reclaimed earlier-boot owner=") != NULL && strstr(report, "(earlier boot)") != NULL);
+    CHECK_EQ(1, shmarray_boot_is_ours(0));
+    CHECK_EQ(1, shmarray_boot_is_ours(shmarray_boot_id()));
+    CHECK_EQ(0, shmarray_boot_is_ours(shmarray_boot_id() ^ 1));
     CHECK(exists(dir, "corrupt"));
     CHECK(exists(dir, "foreign"));
     CHECK(strstr(report, "reclaimed dead-owner") != NULL);

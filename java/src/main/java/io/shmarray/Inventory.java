@@ -144,7 +144,8 @@ public final class Inventory {
         long ownerStart = le.getLong(SegmentHeaderDescriptor.CREATOR_START_TIME_OFFSET);
         long ownerPidns = le.getLong(SegmentHeaderDescriptor.CREATOR_PIDNS_OFFSET);
         boolean elsewhere = !Platform.isOurPidNamespace(ownerPidns);
-        boolean alive = !elsewhere && ownerPid > 0 && ownerPid <= Integer.MAX_VALUE
+        boolean thisBoot = Platform.isThisBoot(le.getLong(SegmentHeaderDescriptor.CREATOR_BOOT_OFFSET));
+        boolean alive = !elsewhere && thisBoot && ownerPid > 0 && ownerPid <= Integer.MAX_VALUE
                 && b.processAlive((int) ownerPid, ownerStart) == 1;
         int flags = le.getInt(SegmentHeaderDescriptor.FLAGS_OFFSET);
         List<Long> pids = attachers.getOrDefault(name, List.of());

@@ -307,6 +307,63 @@ class LifetimeAndLockTest {
         }
     }
 
+    /**
+     * R24: under a real address-space limit ({@code prlimit --as}, as {@code ulimit -v}), an array
+     * that cannot be mapped is a typed error naming the size, nothing half-created remains (the
+     * leak check of this class sees /dev/shm), and smaller arrays still work.
+     */
+    @Test
+    @Timeout(120)
+    void anAddressSpaceLimitIsATypedErrorAndLeavesNothing() throws Exception {
+        Path prlimit = Path.of("/usr/bin/prlimit");
+        if (!Files.isExecutable(prlimit)) {
+            TestSupport.skip("no /usr/bin/prlimit (util-linux) to set an address-space limit");
+            return;
+        }
+        List<String> cmd = new ArrayList<>(List.of(prlimit.toString(), "--as=" + (3L << 30), "--"));
+        List<String> jvm = new ArrayList<>(io.shmarray.internal.ChildJvm.command(PROBE,
+                List.of("create-bytes", Long.toString(4L << 30))));
+        // a JVM that fits in 3 GiB of address space: small heap, code cache and class space
+        jvm.addAll(1, List.of("-Xmx128m", "-XX:ReservedCodeCacheSize=64m", "-XX:CompressedClassSpaceSize=64m",
+                "-XX:MaxMetaspaceSize=128m", "-Xss512k", "-XX:-UseAdaptiveSizePolicy"));
+        cmd.addAll(jvm);
+        TestSupport.Run r = TestSupport.run(cmd, java.util.Map.of(), 90);
+        assertEquals(0, r.exitCode, r.toString());
+        assertTrue(r.output.contains("REFUSED io.shmarray."), "a typed ShmException, not a crash: " + r);
+        assertTrue(r.output.contains("4.0 GiB") && r.output.contains("ulimit -v: 3.0 GiB"),
+                "the message names the size and the limit: " + r);
+        assertTrue(r.output.contains("STILL-WORKS"), r.toString());
+    }
+
+    /** Owner identity includes the boot: a segment whose owner ran in an earlier boot is reclaimed. */
+    @Test
+    @Timeout(120)
+    void anOwnerOfAnEarlierBootIsDeadEvenWhenItsPidAndStartTimeLive() throws Exception {
+        try (SharedByteArray probe = SharedByteArray.create(8)) {
+            byte[] raw = Files.readAllBytes(Path.of("/dev/shm", probe.name()));
+            long recorded = ByteBuffer.wrap(raw).order(ByteOrder.nativeOrder())
+                    .getLong(SegmentHeaderDescriptor.CREATOR_BOOT_OFFSET);
+            assertEquals(io.shmarray.internal.Platform.bootId(), recorded, "Java and C compute the same boot digest");
+            assertTrue(recorded != 0);
+        }
+        String name = TestSupport.testName();
+        long me = ProcessHandle.current().pid();
+        byte[] h = header(me, io.shmarray.internal.Backends.get().processStartTime((int) me),
+                SegmentHeaderDescriptor.STATE_READY); // this live process...
+        ByteBuffer.wrap(h).order(ByteOrder.nativeOrder()).putLong(SegmentHeaderDescriptor.CREATOR_BOOT_OFFSET,
+                io.shmarray.internal.Platform.bootId() ^ 1); // ...as recorded by an earlier boot
+        byte[] file = new byte[8192];
+        System.arraycopy(h, 0, file, 0, 512);
+        plant(name, file);
+        try {
+            TestSupport.Run r = TestSupport.runChild(List.of(), PROBE, List.of("poisoned", TestSupport.testName()), 90);
+            assertTrue(r.output.contains("removed stale segment " + name + " owner=" + me + " (earlier boot)"), r.toString());
+            assertFalse(exists(name));
+        } finally {
+            Files.deleteIfExists(Path.of("/dev/shm", name));
+        }
+    }
+
     // ------------------------------------------------------------------ lock()
 
     @Test

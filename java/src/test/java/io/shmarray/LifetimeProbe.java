@@ -32,6 +32,19 @@ public final class LifetimeProbe {
                 System.out.println("EXISTS " + java.nio.file.Files.exists(java.nio.file.Path.of("/dev/shm", name)));
                 break;
             }
+            case "create-bytes": { // args: bytes. R24: run under an address-space limit
+                long n = Long.parseLong(args[1]);
+                try (SharedByteArray a = SharedByteArray.create(n)) {
+                    System.out.println("CREATED " + a.name());
+                } catch (ShmException | OutOfMemoryError e) {
+                    System.out.println("REFUSED " + e.getClass().getName() + ": " + e.getMessage());
+                }
+                try (SharedByteArray small = SharedByteArray.create(4096)) {
+                    small.set(0, (byte) 1);
+                    System.out.println("STILL-WORKS");
+                }
+                break;
+            }
             case "create-close-loop": { // args: count
                 int n = Integer.parseInt(args[1]);
                 for (int i = 0; i < n; i++) {

@@ -335,7 +335,8 @@ public final class Attachments {
         long size = b.size(a.fd);
         if (size < SegmentHeaderDescriptor.HEADER_SIZE) return true; // truncated by someone: damaged, ours
         long me = ProcessHandle.current().pid();
-        if (a.headerPage.ownerPid() == me && Platform.isOurPidNamespace(a.headerPage.ownerPidNamespace())) {
+        if (a.headerPage.ownerPid() == me && Platform.isOurPidNamespace(a.headerPage.ownerPidNamespace())
+                && Platform.isThisBoot(a.headerPage.ownerBoot())) {
             return true; // names us (valid or damaged, it is ours either way)
         }
         byte[] copy = a.headerPage.copy();
@@ -344,12 +345,13 @@ public final class Attachments {
             return true;
         }
         return a.headerPage.ownerPid() == ProcessHandle.current().pid()
-                && Platform.isOurPidNamespace(a.headerPage.ownerPidNamespace());
+                && Platform.isOurPidNamespace(a.headerPage.ownerPidNamespace())
+                && Platform.isThisBoot(a.headerPage.ownerBoot());
     }
 
     /** Makes this process the owner: writes its identity into the header and registers with the reaper. */
     public static void adopt(Attachment a, long pid, long startTime) {
-        a.headerPage.writeOwner(pid, startTime, Platform.pidNamespace());
+        a.headerPage.writeOwner(pid, startTime, Platform.pidNamespace(), Platform.bootId());
         synchronized (LOCK) {
             a.owned = true;
         }

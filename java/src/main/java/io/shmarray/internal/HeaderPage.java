@@ -10,7 +10,7 @@ import java.lang.ref.Reference;
  *
  * <p><b>Memory ordering:</b> every live word is read and written with volatile semantics (flags by
  * atomic read-modify-write), matching the C side's {@code __atomic} sequentially consistent
- * accesses; a word that belongs to a group (the owner identity: start time, pid namespace, pid) is
+ * accesses; a word that belongs to a group (the owner identity: start time, pid namespace, boot, pid) is
  * written with the pid last, and readers that see a pid re-read the group before acting on it.
  */
 public final class HeaderPage {
@@ -48,13 +48,19 @@ public final class HeaderPage {
         return m.getLongVolatile(SegmentHeaderDescriptor.CREATOR_PIDNS_OFFSET / 8);
     }
 
+    /** The owner's boot digest, as stored now (0: unknown). */
+    public long ownerBoot() {
+        return m.getLongVolatile(SegmentHeaderDescriptor.CREATOR_BOOT_OFFSET / 8);
+    }
+
     /**
-     * Makes {@code pid} the owner: start time and namespace first, the pid last, so that a sweep
-     * that sees the new pid sees its start time (and one that reads the group torn re-reads it).
+     * Makes {@code pid} the owner: start time, namespace and boot first, the pid last, so that a
+     * sweep that sees the new pid sees its start time (and one that reads the group torn re-reads it).
      */
-    public void writeOwner(long pid, long startTime, long pidNamespace) {
+    public void writeOwner(long pid, long startTime, long pidNamespace, long boot) {
         m.putLongVolatile(SegmentHeaderDescriptor.CREATOR_START_TIME_OFFSET / 8, startTime);
         m.putLongVolatile(SegmentHeaderDescriptor.CREATOR_PIDNS_OFFSET / 8, pidNamespace);
+        m.putLongVolatile(SegmentHeaderDescriptor.CREATOR_BOOT_OFFSET / 8, boot);
         m.putLongVolatile(SegmentHeaderDescriptor.CREATOR_PID_OFFSET / 8, pid);
     }
 

@@ -138,6 +138,15 @@ public final class NativeErrors {
                         + " e.g. docker run --shm-size=2g, or mount -o remount,size=8G /dev/shm",
                         code, name, requestedBytes, free);
             }
+            case ENOMEM:
+                if ("map".equals(operation)) { // mmap: address space or mapping count, not /dev/shm
+                    return new ShmException(what + "; mapping " + (requestedBytes < 0 ? "the segment"
+                            : formatBytes(requestedBytes) + " (" + requestedBytes + " bytes)")
+                            + " does not fit this process's address space (" + addressSpaceLimit()
+                            + ") or its number of mappings (vm.max_map_count). Raise the limit (ulimit -v), map"
+                            + " less (a slice in another process), or close arrays", code, name);
+                }
+                return new ShmException(what, code, name);
             case ELOOP:
                 return new SegmentAccessException(what + "; the name is a symbolic link, which shmarray never follows",
                         code, name);
@@ -158,6 +167,21 @@ public final class NativeErrors {
                 }
                 return new ShmException(what, code, name);
         }
+    }
+
+    /** This process's address-space limit as {@code /proc/self/limits} states it ("unlimited" or a size). */
+    static String addressSpaceLimit() {
+        try {
+            for (String l : Files.readAllLines(java.nio.file.Path.of("/proc/self/limits"))) {
+                if (!l.startsWith("Max address space")) continue;
+                String soft = l.substring("Max address space".length()).trim().split("\\s+")[0];
+                return soft.equals("unlimited") ? "ulimit -v: unlimited"
+                        : "ulimit -v: " + formatBytes(Long.parseLong(soft));
+            }
+        } catch (IOException | RuntimeException e) {
+            // fall through
+        }
+        return "limit unknown";
     }
 
     /** Free bytes in /dev/shm, or -1 when it cannot be read. */

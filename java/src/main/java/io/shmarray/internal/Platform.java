@@ -76,6 +76,37 @@ public final class Platform {
         return n;
     }
 
+    private static volatile long boot = -1;
+
+    /**
+     * This boot, as {@code shmarray_boot_id} computes it: the two 64-bit halves of
+     * {@code /proc/sys/kernel/random/boot_id} xor-ed, sign bit cleared, never 0; 0 when unreadable.
+     * An owner recorded under another boot is dead (a /dev/shm that outlived a reboot).
+     */
+    public static long bootId() {
+        long b = boot;
+        if (b >= 0) return b;
+        try {
+            String hex = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/random/boot_id"))
+                    .replaceAll("[^0-9a-fA-F]", "");
+            if (hex.length() != 32) throw new IllegalStateException("boot_id: " + hex);
+            b = (Long.parseUnsignedLong(hex.substring(0, 16), 16) ^ Long.parseUnsignedLong(hex.substring(16), 16))
+                    & Long.MAX_VALUE;
+            if (b == 0) b = 1;
+        } catch (java.io.IOException | RuntimeException e) {
+            b = 0;
+        }
+        boot = b;
+        return b;
+    }
+
+    /** Whether an owner recorded under boot digest {@code b} ran in this boot (0 = unknown counts as this). */
+    public static boolean isThisBoot(long b) {
+        if (b == 0) return true;
+        long mine = bootId();
+        return mine == 0 || mine == b;
+    }
+
     /**
      * Whether an owner recorded with pid namespace {@code ns} can be judged here: 0 (unknown, as in
      * headers written before the field existed) or this process's own ({@code shmarray_pidns_is_ours}).

@@ -32,7 +32,8 @@ import java.nio.ByteOrder;
  *   |                shape[MAX_RANK] (i64 each)                     |  80..143
  *   |        segment_id (u64, random, never 0: this segment only)   | 144
  *   |   creator_pidns (u64, inode of the owner's pid namespace)     | 152
- *   |                    reserved1 (96 bytes, zero)                 | 160..255
+ *   |   creator_boot (u64, digest of the owner's boot id)           | 160
+ *   |                    reserved1 (88 bytes, zero)                 | 168..255
  *   |         lock (128 bytes, reserved for a process-shared lock)  | 256..383
  *   |                    reserved2 (128 bytes, zero)                | 384..511
  *   +---------------------------------------------------------------+
@@ -67,7 +68,8 @@ public final class SegmentHeaderDescriptor {
     public static final int SHAPE_OFFSET = 80;
     public static final int SEGMENT_ID_OFFSET = 144;
     public static final int CREATOR_PIDNS_OFFSET = 152;
-    public static final int RESERVED1_OFFSET = 160;
+    public static final int CREATOR_BOOT_OFFSET = 160;
+    public static final int RESERVED1_OFFSET = 168;
     public static final int LOCK_OFFSET = 256;
     public static final int LOCK_SIZE = 128;
     public static final int RESERVED2_OFFSET = 384;

@@ -14,6 +14,7 @@ public final class RuntimeProbe {
                     for (int i = 0; i < 99; i++) line.append('x');
                     String l = line.toString();
                     for (int i = 0; i < 100_000; i++) System.out.println(l); // 10 MB
+                    for (int i = 0; i < 100_000; i++) System.err.println("err " + i + " " + l); // 10 MB more, pumped
                     for (int i = 0; i < 1000; i++) System.err.println("err " + i);
                     return 42;
                 });
@@ -56,6 +57,19 @@ public final class RuntimeProbe {
             }
             case "hello": {
                 System.out.println("RESULT " + WorkerProcess.start(() -> 42).result());
+                break;
+            }
+            case "orphan-pool": { // R6: a pool of 3 busy workers, waiting to be killed
+                Pool pool = Pool.create(3);
+                for (int i = 0; i < 3; i++) pool.submit(() -> {
+                    Thread.sleep(600_000);
+                    return 0;
+                });
+                StringBuilder pids = new StringBuilder("WORKERS");
+                for (long pid : pool.workerPids()) pids.append(' ').append(pid);
+                System.out.println(pids);
+                System.out.flush();
+                Thread.sleep(600_000);
                 break;
             }
             case "orphan": { // starts a long task and waits to be killed

@@ -151,7 +151,9 @@ class WorkerProcessTest {
         TestSupport.Run r = TestSupport.runChild(List.of(), RuntimeProbe.class.getName(), List.of("print-10mb"), 170);
         assertEquals(0, r.exitCode, r.output.length() > 2000 ? r.output.substring(r.output.length() - 2000) : r.output);
         assertTrue(r.output.contains("RESULT 42"));
-        assertTrue(r.output.length() > 10_000_000, "the worker's output reached the parent: " + r.output.length());
+        assertTrue(r.output.length() > 20_000_000, "the worker's 10 MB on stdout and 10 MB on stderr reached the"
+                + " parent: " + r.output.length());
+        assertTrue(r.output.contains("err 99999 x"), "the last pumped stderr line arrived");
         assertTrue(r.output.contains("err 999"));
     }
 
@@ -194,6 +196,38 @@ class WorkerProcessTest {
 
     @Test
     @Timeout(120)
+    void killingTheParentOfAPoolLeavesNoOrphanWorker() throws Exception {
+        List<String> cmd = io.shmarray.internal.ChildJvm.command(RuntimeProbe.class.getName(), List.of("orphan-pool"));
+        Process driver = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        try {
+            java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(driver.getInputStream()));
+            String line;
+            List<Long> workers = new java.util.ArrayList<>();
+            while ((line = r.readLine()) != null) {
+                if (line.startsWith("WORKERS")) {
+                    for (String p : line.substring(7).trim().split(" ")) workers.add(Long.parseLong(p));
+                    break;
+                }
+            }
+            assertEquals(3, workers.size(), "the driver started a pool of 3");
+            io.shmarray.internal.Backend b = io.shmarray.internal.Backends.get();
+            long[] starts = workers.stream().mapToLong(w -> b.processStartTime(w.intValue())).toArray();
+            driver.destroyForcibly();
+            long t0 = System.nanoTime();
+            for (int i = 0; i < workers.size(); i++) {
+                int pid = workers.get(i).intValue();
+                while (b.processAlive(pid, starts[i]) == 1 && System.nanoTime() - t0 < 10_000_000_000L) Thread.sleep(5);
+            }
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            System.out.println("a pool's 3 orphaned workers exited within " + ms + " ms of their parent's kill -9");
+            assertTrue(ms < 2000, "workers outlived their parent by " + ms + " ms");
+        } finally {
+            driver.destroyForcibly();
+        }
+    }
+
+    @Test
+    @Timeout(60)
     void killingTheParentLeavesNoOrphanWorker() throws Exception {
         List<String> cmd = io.shmarray.internal.ChildJvm.command(RuntimeProbe.class.getName(), List.of("orphan"));
         Process driver = new ProcessBuilder(cmd).redirectErrorStream(true).start();
