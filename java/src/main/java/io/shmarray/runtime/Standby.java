@@ -35,7 +35,11 @@ final class Standby {
             w = null; // it failed to start: the caller starts one itself and reports
         }
         next = launchAsync(o);
-        return w != null && w.process.isAlive() && w.channel.isOpen() ? w : null;
+        if (w != null && !(w.process.isAlive() && w.channel.isOpen())) {
+            w.stop(); // died while waiting: its channel (socket and selector) and process go now
+            w = null;
+        }
+        return w;
     }
 
     private static CompletableFuture<Worker> launchAsync(WorkerOptions o) {

@@ -406,6 +406,7 @@ class WorkerProcessTest {
         ProtocolException cut = assertThrows(ProtocolException.class, () -> s3.receive(5000));
         assertTrue(cut.getMessage().contains("truncated"), cut.getMessage());
         s3.close();
+        good.close(); // its selector holds the closed client until it is closed too
 
         // silence: no frame within the timeout
         Channel s4 = serverFor(c)[0];
