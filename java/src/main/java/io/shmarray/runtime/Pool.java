@@ -529,7 +529,12 @@ public final class Pool implements AutoCloseable {
         private void runJob(Job job) {
             running = job;
             try {
-                if (worker == null || !worker.process.isAlive()) worker = launch();
+                if (worker != null && !worker.process.isAlive()) { // died while idle: close what it held
+                    Worker dead = worker;
+                    worker = null;
+                    dead.close(); // its channel (socket, selector) and stdin; leaked before
+                }
+                if (worker == null) worker = launch();
                 Worker w = worker;
                 if (job.define != null && defined.add(job.fnId)) w.post(Channel.DEFINE, job.define);
                 long timeout = config.taskTimeout == null ? -1 : Math.max(1, config.taskTimeout.toMillis());
