@@ -745,7 +745,7 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
         return new IllegalStateException("Already closed: " + this);
     }
 
-    final void ensureContiguous(String what) {
+    private void ensureContiguous(String what) {
         if (!contiguous) throw new UnsupportedOperationException(what + " needs a contiguous array: " + this);
     }
 
@@ -777,11 +777,6 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
         }
         if (write && readOnly) throw readOnlyError();
         return geometry.element(index);
-    }
-
-    /** Throws unless {@code [first, first + count)} lies inside the array. */
-    final void checkRange(long first, int count) {
-        geometry.checkRange(first, count);
     }
 
     /**

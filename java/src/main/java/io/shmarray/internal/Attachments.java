@@ -132,7 +132,7 @@ public final class Attachments {
             n = Names.generate();
             fd = b.create(n, dtype.code(), shape, flags, h);
         }
-        if (fd == -NativeErrors.ENOSPC && awaitPendingUnmaps(b)) {
+        if (fd == -NativeErrors.ENOSPC && awaitPendingUnmaps()) {
             fd = b.create(n, dtype.code(), shape, flags, h); // space came back from released mappings
         }
         if (fd < 0) throw NativeErrors.toException(b, fd, "create", n, requested);
@@ -450,7 +450,7 @@ public final class Attachments {
      * /dev/shm. Like {@code java.nio.Bits.reserveMemory} for direct buffers, ask the collector
      * once and wait briefly. Returns whether anything was unmapped.
      */
-    private static boolean awaitPendingUnmaps(Backend b) {
+    private static boolean awaitPendingUnmaps() {
         return MappedRegion.pendingUnmapBytes() > 0 && MappedRegion.reclaim();
     }
 }

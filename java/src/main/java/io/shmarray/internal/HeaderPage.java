@@ -76,11 +76,6 @@ public final class HeaderPage {
         return region.address(SegmentHeaderDescriptor.LOCK_OFFSET);
     }
 
-    /** Native address of a header word, for futex calls; keep this page reachable meanwhile. */
-    public long address(int offset) {
-        return region.address(offset);
-    }
-
     /** Keeps the page mapped until this point (call after a native call on one of its addresses). */
     public void fence() {
         Reference.reachabilityFence(m);

@@ -122,11 +122,6 @@ public final class MappedRegion {
         return Math.max(256, Math.min(8192, max / 8));
     }
 
-    /** Released regions whose unmapping waits for the garbage collector. */
-    public static int pendingMappings() {
-        return PENDING_MAPPINGS.get();
-    }
-
     /**
      * Asks the collector for the released mappings and waits up to a second for the cleaners to
      * unmap some. Returns whether anything was unmapped (for retrying a create or map that found
@@ -201,11 +196,6 @@ public final class MappedRegion {
     /** Bytes of released regions whose unmapping waits for the garbage collector. */
     public static long pendingUnmapBytes() {
         return PENDING_UNMAP.get();
-    }
-
-    /** Which memory-access implementation this JVM uses. */
-    public static String memoryKind() {
-        return Memories.kind();
     }
 
     public long length() {

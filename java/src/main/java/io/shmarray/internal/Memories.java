@@ -21,9 +21,4 @@ final class Memories {
     static Memory empty(boolean writable) {
         return UnsafeMemory.empty(writable);
     }
-
-    /** Which implementation this JVM uses, for logs and benchmarks. */
-    static String kind() {
-        return "sun.misc.Unsafe (JDK 17-21)";
-    }
 }

@@ -24,9 +24,4 @@ final class Memories {
     static Memory empty(boolean writable) {
         return new SegmentMemory(writable ? MemorySegment.NULL : MemorySegment.NULL.asReadOnly());
     }
-
-    /** Which implementation this JVM uses, for logs and benchmarks. */
-    static String kind() {
-        return "MemorySegment (JDK 22+)";
-    }
 }
