@@ -598,6 +598,32 @@ class LifetimeAndLockTest {
         assertEquals("LOOPED 3000", r.output.strip(), "nothing but the probe's own line on stdout and stderr");
     }
 
+    /**
+     * Released memory kept reachable (a window on a closed 100 MiB array) does not make the
+     * process collect again and again: a create/close loop asks for about one collection per
+     * {@code SOFT_LIMIT} mappings plus a few backed-off looks (it asked every 100 ms before), and
+     * the pages come back soon after the window is let go.
+     */
+    @Test
+    @Timeout(120)
+    void memoryKeptReachableAfterCloseCausesNoCollectionStorm() throws Exception {
+        TestSupport.Run r = TestSupport.runChild(List.of(), LifetimeProbe.class.getName(),
+                List.of("held-window-loop", "4000"), 90);
+        assertEquals(0, r.exitCode, r.toString());
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                "LOOP collections=(\\d+) created=(\\d+) softLimit=(\\d+) window=7.0\\s+PENDING (\\d+)").matcher(r.output);
+        assertTrue(m.find(), r.toString());
+        int collections = Integer.parseInt(m.group(1));
+        int created = Integer.parseInt(m.group(2));
+        int maxMapCount = Integer.parseInt(Files.readAllLines(Path.of("/proc/sys/vm/max_map_count")).get(0).trim());
+        assertEquals(Math.max(256, Math.min(8192, maxMapCount / 8)), Integer.parseInt(m.group(3)),
+                "the soft limit is an eighth of vm.max_map_count (" + maxMapCount + "), at most 8192");
+        int allowed = created / Integer.parseInt(m.group(3)) + 5;
+        assertTrue(collections <= allowed, collections + " explicit collections in 4 s for " + created
+                + " create/close; at most " + allowed);
+        assertTrue(Long.parseLong(m.group(4)) < (100L << 20), "the 100 MiB came back once the window was let go: " + r);
+    }
+
     /** R11: a generated name that turns out to be squatted is replaced by a fresh one, never adopted. */
     @Test
     void aSquattedGeneratedNameIsReplacedNotAdopted() throws Exception {

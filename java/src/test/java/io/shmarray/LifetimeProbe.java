@@ -55,6 +55,40 @@ public final class LifetimeProbe {
                 System.out.println("LOOPED " + n);
                 break;
             }
+            case "held-window-loop": { // args: millis. A window kept on a closed 100 MiB array
+                java.util.concurrent.atomic.AtomicInteger explicit = new java.util.concurrent.atomic.AtomicInteger();
+                for (java.lang.management.GarbageCollectorMXBean gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+                    ((javax.management.NotificationEmitter) gc).addNotificationListener((n, h) -> {
+                        if (n.getType().equals(com.sun.management.GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION)
+                                && com.sun.management.GarbageCollectionNotificationInfo.from(
+                                        (javax.management.openmbean.CompositeData) n.getUserData()).getGcCause().equals("System.gc()")) {
+                            explicit.incrementAndGet();
+                        }
+                    }, null, null);
+                }
+                SharedDoubleArray big = SharedDoubleArray.create(100L << 17); // 100 MiB
+                java.nio.DoubleBuffer window = big.asDoubleBuffer();
+                window.put(7, 7.0);
+                big.close();
+                big = null; // the closed array object would keep its memory reachable too
+                long end = System.nanoTime() + Long.parseLong(args[1]) * 1_000_000L;
+                int created = 0;
+                while (System.nanoTime() < end) {
+                    try (SharedDoubleArray a = SharedDoubleArray.create(1000)) {
+                        a.set(0, created++);
+                    }
+                }
+                Thread.sleep(300); // notifications arrive on their own thread
+                System.out.println("LOOP collections=" + explicit.get() + " created=" + created + " softLimit="
+                        + io.shmarray.internal.MappedRegion.SOFT_LIMIT + " window=" + window.get(7));
+                window = null; // let go: the pages come back within the backoff
+                long deadline = System.nanoTime() + 30_000_000_000L;
+                while (io.shmarray.internal.MappedRegion.pendingUnmapBytes() >= (100L << 20) && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                }
+                System.out.println("PENDING " + io.shmarray.internal.MappedRegion.pendingUnmapBytes());
+                break;
+            }
             case "create-and-wait": { // args: persistentName
                 SharedDoubleArray a = SharedDoubleArray.create(1000);
                 SharedIntArray b = SharedIntArray.create(10, 10);

@@ -1,8 +1,6 @@
 package io.shmarray.internal;
 
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -18,10 +16,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * segment still occupies /dev/shm: {@link #pendingUnmapBytes()} counts it, and creating a segment
  * that does not fit asks the collector first (as {@code java.nio.Bits} does for direct buffers).
  * Each pending mapping also holds one of the process's {@code vm.max_map_count} mappings (65,530 by
- * default; the JVM needs them too): once more than {@link #SOFT_LIMIT} released mappings or
- * {@link #BYTES_LIMIT} bytes wait, a release asks the collector (at most every 100 ms), and at twice
- * the mapping limit it also waits for the cleaners, so a fast create/close loop can never exhaust
- * them and a closed large segment's pages come back within a collection.
+ * default; the JVM needs them too).
+ *
+ * <p><b>Asking the collector</b> (one policy for this class and {@link ReceivedArrays}): once more
+ * than {@link #SOFT_LIMIT} released mappings or {@link #BYTES_LIMIT} bytes wait <i>beyond what the
+ * last collection left</i>, a daemon thread asks for a collection, at most one per 100 ms across
+ * both; at twice the mapping limit a release also waits for the cleaners. What a collection does
+ * not free is still reachable (a window kept after {@code close()}): it becomes the floor the limits
+ * count from, so released memory that is still in use never makes the process collect again and
+ * again; the floor follows the pending amount down as it is freed. While the floor is itself over
+ * the limits, the thread looks again after a second, doubling to a minute while nothing is freed,
+ * so the pages come back soon after the last window is let go.
  */
 public final class MappedRegion {
 
@@ -30,7 +35,7 @@ public final class MappedRegion {
     /** Released regions not yet unmapped: each holds a mapping (a VMA) of the process. */
     private static final AtomicInteger PENDING_MAPPINGS = new AtomicInteger();
     /** Released mappings allowed to wait for the collector before a release asks for a collection. */
-    static final int SOFT_LIMIT = softLimit();
+    public static final int SOFT_LIMIT = softLimit();
     private static final AtomicLong LAST_COLLECTION = new AtomicLong(System.nanoTime() - 1_000_000_000L);
 
     private final long length;
@@ -115,7 +120,7 @@ public final class MappedRegion {
     private static int softLimit() {
         int max = 65_530;
         try {
-            max = Integer.parseInt(Files.readString(Path.of("/proc/sys/vm/max_map_count")).trim());
+            max = Integer.parseInt(Platform.readProcFile("/proc/sys/vm/max_map_count").trim());
         } catch (java.io.IOException | RuntimeException e) {
             // keep the kernel's default
         }
@@ -149,15 +154,36 @@ public final class MappedRegion {
     /** Bytes of closed mappings allowed to wait for the collector: pages other processes may need. */
     static final long BYTES_LIMIT = 64L << 20;
     private static final AtomicBoolean FOLLOW_UP = new AtomicBoolean();
+    /** What the last collection left pending (still reachable then): the limits count from here. */
+    private static final AtomicLong FLOOR_BYTES = new AtomicLong();
+    private static final AtomicInteger FLOOR_MAPPINGS = new AtomicInteger();
+
+    /** Pending bytes above the floor; lowers the floor when less is pending than it says. */
+    private static long bytesOverFloor() {
+        long pending = PENDING_UNMAP.get();
+        FLOOR_BYTES.accumulateAndGet(pending, Math::min);
+        return pending - FLOOR_BYTES.get();
+    }
+
+    /** Pending mappings above the floor; lowers the floor when fewer are pending than it says. */
+    private static int mappingsOverFloor() {
+        int pending = PENDING_MAPPINGS.get();
+        FLOOR_MAPPINGS.accumulateAndGet(pending, Math::min);
+        return pending - FLOOR_MAPPINGS.get();
+    }
+
+    private static boolean overLimits() {
+        return mappingsOverFloor() > SOFT_LIMIT || bytesOverFloor() > BYTES_LIMIT;
+    }
 
     /**
      * After a release: keeps the mappings (and /dev/shm pages) waiting for the collector bounded.
      * Collections are at most one per 100 ms, made by a daemon thread so that a close never waits
-     * for one; pages never wait for an unrelated collection.
+     * for one.
      */
-    private static void limitPending(int pending) {
-        if (pending <= SOFT_LIMIT && PENDING_UNMAP.get() <= BYTES_LIMIT) return;
-        if (pending > 2 * SOFT_LIMIT) {
+    private static void limitPending() {
+        if (!overLimits()) return;
+        if (mappingsOverFloor() > 2 * SOFT_LIMIT) {
             reclaim(); // far behind: wait for the cleaners
             return;
         }
@@ -170,8 +196,11 @@ public final class MappedRegion {
         }
     }
 
-    /** A collection unless one ran in the last 100 ms; whether one was asked for. */
-    private static boolean collectSoon() {
+    /**
+     * A collection, unless one was asked for (by this class or {@link ReceivedArrays}) in the last
+     * 100 ms; whether this call asked for it.
+     */
+    static boolean collectSoon() {
         long last = LAST_COLLECTION.get();
         long now = System.nanoTime();
         if (now - last < 100_000_000L || !LAST_COLLECTION.compareAndSet(last, now)) return false;
@@ -179,17 +208,76 @@ public final class MappedRegion {
         return true;
     }
 
+    /** Waits (up to a second) until the cleaners have stopped unmapping after a collection. */
+    private static void awaitCleaners() throws InterruptedException {
+        long bytes = PENDING_UNMAP.get();
+        int maps = PENDING_MAPPINGS.get();
+        for (int quiet = 0, i = 0; quiet < 2 && i < 50; i++) {
+            Thread.sleep(20);
+            long b = PENDING_UNMAP.get();
+            int m = PENDING_MAPPINGS.get();
+            quiet = b < bytes || m < maps ? 0 : quiet + 1;
+            bytes = b;
+            maps = m;
+        }
+    }
+
+    /** Sets the floor to what is pending now: what the last collection left reachable. */
+    private static void raiseFloor() {
+        FLOOR_BYTES.set(PENDING_UNMAP.get());
+        FLOOR_MAPPINGS.set(PENDING_MAPPINGS.get());
+    }
+
+    /** Whether the floor itself (released but still reachable) is over the limits. */
+    private static boolean floorOverLimits() {
+        return FLOOR_MAPPINGS.get() > SOFT_LIMIT || FLOOR_BYTES.get() > BYTES_LIMIT;
+    }
+
     private static void followUp() {
-        try {
-            Thread.sleep(10);
-            while (PENDING_MAPPINGS.get() > SOFT_LIMIT || PENDING_UNMAP.get() > BYTES_LIMIT) {
-                if (!collectSoon()) Thread.sleep(20);
-                else Thread.sleep(100); // the cleaners run after the collection
+        do {
+            try {
+                collectWhileOverLimits();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } finally {
+                FOLLOW_UP.set(false);
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            FOLLOW_UP.set(false);
+        } while (overLimits() && FOLLOW_UP.compareAndSet(false, true)); // a release raced the exit
+    }
+
+    /**
+     * Collects while more than the limits wait beyond the floor. While the floor itself is over the
+     * limits (memory released but kept reachable), looks again now and then — after 1 s, doubling
+     * to a minute while nothing is freed — so that it is unmapped soon once let go.
+     */
+    private static void collectWhileOverLimits() throws InterruptedException {
+        Thread.sleep(10);
+        long backoff = 1_000_000_000L;
+        long nextLook = System.nanoTime() + backoff;
+        while (true) {
+            if (overLimits()) {
+                if (collectSoon()) {
+                    awaitCleaners();
+                    raiseFloor();
+                } else {
+                    Thread.sleep(20);
+                }
+                continue;
+            }
+            if (!floorOverLimits()) return;
+            if (System.nanoTime() - nextLook >= 0) {
+                long bytes = PENDING_UNMAP.get();
+                int maps = PENDING_MAPPINGS.get();
+                if (collectSoon()) {
+                    awaitCleaners();
+                    boolean freed = PENDING_UNMAP.get() < bytes || PENDING_MAPPINGS.get() < maps;
+                    raiseFloor();
+                    backoff = freed ? 1_000_000_000L : Math.min(2 * backoff, 60_000_000_000L);
+                }
+                nextLook = System.nanoTime() + backoff;
+            }
+            Thread.sleep(20);
         }
     }
 
@@ -233,7 +321,8 @@ public final class MappedRegion {
         }
         if (length > 0 && released.compareAndSet(false, true)) {
             PENDING_UNMAP.addAndGet(length);
-            limitPending(PENDING_MAPPINGS.incrementAndGet());
+            PENDING_MAPPINGS.incrementAndGet();
+            limitPending();
         }
     }
 }

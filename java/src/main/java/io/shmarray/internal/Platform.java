@@ -87,8 +87,7 @@ public final class Platform {
         long b = boot;
         if (b >= 0) return b;
         try {
-            String hex = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/random/boot_id"))
-                    .replaceAll("[^0-9a-fA-F]", "");
+            String hex = readProcFile("/proc/sys/kernel/random/boot_id").replaceAll("[^0-9a-fA-F]", "");
             if (hex.length() != 32) throw new IllegalStateException("boot_id: " + hex);
             b = (Long.parseUnsignedLong(hex.substring(0, 16), 16) ^ Long.parseUnsignedLong(hex.substring(16), 16))
                     & Long.MAX_VALUE;
@@ -98,6 +97,16 @@ public final class Platform {
         }
         boot = b;
         return b;
+    }
+
+    /**
+     * The whole text of a /proc file. Not {@code Files.readString}: /proc files report a size of 0,
+     * and for some (e.g. {@code /proc/sys/vm/max_map_count}) it returns only the first byte.
+     */
+    public static String readProcFile(String path) throws java.io.IOException {
+        try (java.io.FileInputStream in = new java.io.FileInputStream(path)) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+        }
     }
 
     /** Whether an owner recorded under boot digest {@code b} ran in this boot (0 = unknown counts as this). */

@@ -21,8 +21,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *       it), or that this process owns while only received arrays still hold them; when it finds
  *       some it asks for a collection ({@code System.gc()}, as {@code java.nio.Bits} does for
  *       direct memory) — at most twice a second, backing off to once a minute while collections
- *       release nothing because the arrays are still in use — and once more after a release on
- *       JNA, which unmaps when the released buffers are collected.
+ *       release nothing because the arrays are still in use — and once more after a release,
+ *       which unmaps at the next collection. Requests share {@link MappedRegion}'s policy and
+ *       rate (at most one collection per 100 ms for both).
  *   <li>A received array whose memory escaped as a buffer window ({@code asByteBuffer},
  *       {@code byteBuffers}), or that this process adopted, is pinned: it stays until closed.
  * </ul>
@@ -91,7 +92,8 @@ public final class ReceivedArrays {
                 Thread.sleep(CHECK_MILLIS);
                 long stale = Attachments.staleReceivedBytes();
                 long pending = MappedRegion.pendingUnmapBytes();
-                // JNA unmaps a released mapping only once its buffers are collected: one more round
+                // a mapping the cleaner released was reachable until then: it is unmapped only by
+                // a later collection, so one more round after each release
                 if (stale <= 0 && !(followUp && pending > 0)) {
                     backoff = MIN_INTERVAL_MILLIS;
                     lastStale = 0;
@@ -102,7 +104,7 @@ public final class ReceivedArrays {
                 lastStale = stale;
                 if (System.currentTimeMillis() < nextCollection) continue;
                 long released = RELEASED.get();
-                System.gc();
+                MappedRegion.collectSoon(); // shares the one-per-100-ms rate with MappedRegion
                 Thread.sleep(CHECK_MILLIS); // the cleaners run on their own threads
                 boolean newlyReleased = RELEASED.get() > released;
                 boolean progress = newlyReleased || MappedRegion.pendingUnmapBytes() < pending;
