@@ -103,7 +103,7 @@ public final class SharedQueue<T> implements Serializable, AutoCloseable {
      * @throws IllegalArgumentException when the serialized item can never fit the ring
      */
     public boolean offer(T item, Duration timeout) {
-        byte[] bytes = Codec.encode(item, "queue item");
+        byte[] bytes = Codec.encodeValue(item, "queue item");
         long need = 4L + bytes.length;
         if (need > capacity) {
             throw new IllegalArgumentException("item of " + bytes.length + " serialized bytes can never fit a ring of "
@@ -155,7 +155,7 @@ public final class SharedQueue<T> implements Serializable, AutoCloseable {
             }
             if (bytes != null) {
                 try {
-                    return (T) Codec.decode(bytes, capacity);
+                    return (T) Codec.decodeValue(bytes, capacity);
                 } catch (ClassNotFoundException e) {
                     throw new io.shmarray.runtime.ProtocolException("queue item of an unknown class: " + e.getMessage(), e);
                 }

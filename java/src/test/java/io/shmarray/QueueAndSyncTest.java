@@ -95,8 +95,8 @@ class QueueAndSyncTest {
              SharedBarrier b = SharedBarrier.create(2)) {
             long t0 = System.nanoTime();
             assertNull(q.poll(Duration.ofMillis(100)));
-            assertTrue(q.offer(new byte[100], Duration.ofMillis(100)));
-            assertFalse(q.offer(new byte[100], Duration.ofMillis(100)), "full");
+            assertTrue(q.offer(new byte[150], Duration.ofMillis(100)));
+            assertFalse(q.offer(new byte[150], Duration.ofMillis(100)), "full");
             assertThrows(IllegalArgumentException.class, () -> q.offer(new byte[1000], Duration.ZERO), "can never fit");
             assertFalse(none.tryAcquire(Duration.ofMillis(100)));
             assertFalse(e.await(Duration.ofMillis(100)));

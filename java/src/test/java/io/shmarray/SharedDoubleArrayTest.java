@@ -145,24 +145,30 @@ class SharedDoubleArrayTest {
                     ch.write(ByteBuffer.wrap(new byte[] {(byte) cases[i][1]}), cases[i][0]);
                 }
                 int live = io.shmarray.internal.Attachments.liveCount();
-                long fds = openFds();
+                long fds = segmentFds(name);
                 CorruptSegmentException e = assertThrows(CorruptSegmentException.class,
                         () -> SharedDoubleArray.attach(name));
                 assertEquals(fields[i], e.field(), e.getMessage());
                 assertTrue(e.getMessage().contains(name), e.getMessage());
                 // R14: a refused attach keeps nothing: no mapping, no descriptor
                 assertEquals(live, io.shmarray.internal.Attachments.liveCount(), "no attachment kept");
-                assertEquals(fds, openFds(), "no descriptor kept");
+                assertEquals(fds, segmentFds(name), "no descriptor of the segment kept");
             } finally {
                 Files.deleteIfExists(Path.of("/dev/shm", name));
             }
         }
     }
 
-    /** Open descriptors of this process. */
-    static long openFds() throws java.io.IOException {
+    /** Descriptors of this process open on /dev/shm/NAME (other threads' descriptors may come and go). */
+    static long segmentFds(String name) throws java.io.IOException {
         try (java.util.stream.Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
-            return s.count();
+            return s.filter(p -> {
+                try {
+                    return Files.readSymbolicLink(p).toString().startsWith("/dev/shm/" + name);
+                } catch (java.io.IOException | RuntimeException gone) {
+                    return false;
+                }
+            }).count();
         }
     }
 

@@ -39,6 +39,10 @@ final class Channel implements Closeable {
     static final byte HEARTBEAT = 9;
     /** Parent to worker: a map is over, drop its function (payload: the function id, 8 bytes). */
     static final byte FORGET = 10;
+    /** Parent to worker: a chunk of a map (payload: id, function id, then the items as a value). */
+    static final byte APPLY = 11;
+    /** Worker to parent: a task's value (payload: id, then the value); failures go as {@link #RESULT}. */
+    static final byte RESULT_OK = 12;
 
     static final int PRE_AUTH_MAX = 128;
     static final int NONCE = 32;
@@ -63,7 +67,18 @@ final class Channel implements Closeable {
         }
     }
 
+    /** No frame began within the wait: the peer is silent (not an error of the stream itself). */
+    static final class Silent extends ProtocolException {
+        private static final long serialVersionUID = 1L;
+
+        Silent(long millis) {
+            super("no frame within " + millis + " ms");
+        }
+    }
+
     private final SocketChannel socket;
+    /** The length of the frame being received, reused: one reader at a time. */
+    private final ByteBuffer head = ByteBuffer.allocate(4);
     private final Selector selector;
     private final long maxFrame;
     private boolean authenticated;
@@ -183,7 +198,7 @@ final class Channel implements Closeable {
      * Returns null at end of stream before a frame begins.
      */
     Frame receive(long timeoutMillis) throws IOException {
-        ByteBuffer head = ByteBuffer.allocate(4);
+        head.clear();
         if (!fill(head, timeoutMillis, true)) return null;
         int len = head.flip().getInt();
         long cap = authenticated ? maxFrame : PRE_AUTH_MAX;
@@ -218,7 +233,7 @@ final class Channel implements Closeable {
             }
             long left = deadline == Long.MAX_VALUE ? 0 : (deadline - System.nanoTime()) / 1_000_000L;
             if (deadline != Long.MAX_VALUE && left <= 0) {
-                if (!started) throw new ProtocolException("no frame within " + timeoutMillis + " ms");
+                if (!started) throw new Silent(timeoutMillis);
                 throw new ProtocolException("peer stalled mid-frame for " + timeoutMillis + " ms");
             }
             selector.select(deadline == Long.MAX_VALUE ? 0 : Math.max(1, left));

@@ -80,6 +80,33 @@ public final class Codec {
         return bytes.toByteArray();
     }
 
+    /**
+     * Encodes a value that crosses a process boundary (a result, a chunk's items, a queue item):
+     * compactly when it is made of boxed primitives, strings, primitive arrays and
+     * {@code ArrayList}s ({@link CompactValues}), else by Java serialization. Read it back with
+     * {@link #decodeValue}.
+     */
+    public static byte[] encodeValue(Object o, String label) {
+        byte[] compact = CompactValues.encode(o);
+        return compact != null ? compact : encode(o, label);
+    }
+
+    /** Decodes what {@link #encodeValue} wrote, through the same filter and limits as {@link #decode}. */
+    public static Object decodeValue(byte[] b, long maxBytes) throws ClassNotFoundException {
+        return decodeValue(b, 0, b.length, maxBytes, null);
+    }
+
+    /** As {@link #decodeValue(byte[], long)}, for {@code len} bytes from {@code off}; a resolver as in {@link #decode}. */
+    static Object decodeValue(byte[] b, int off, int len, long maxBytes,
+            java.util.function.UnaryOperator<Object> resolver) throws ClassNotFoundException {
+        if (CompactValues.isCompact(b, off, len)) {
+            if (len > maxBytes) throw new ProtocolException("the codec's filter rejected a class or a limit: " + len
+                    + " bytes, more than " + maxBytes);
+            return CompactValues.decode(b, off, len, filter(maxBytes));
+        }
+        return decode(b, off, len, maxBytes, resolver);
+    }
+
     /** Deserializes through the filter; a rejected class or exceeded limit is a ProtocolException. */
     public static Object decode(byte[] b, long maxBytes) throws ClassNotFoundException {
         return decode(b, maxBytes, null);
@@ -88,7 +115,12 @@ public final class Codec {
     /** As {@link #decode(byte[], long)}, passing every decoded object through {@code resolver}. */
     static Object decode(byte[] b, long maxBytes, java.util.function.UnaryOperator<Object> resolver)
             throws ClassNotFoundException {
-        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(b)) {
+        return decode(b, 0, b.length, maxBytes, resolver);
+    }
+
+    private static Object decode(byte[] b, int off, int len, long maxBytes,
+            java.util.function.UnaryOperator<Object> resolver) throws ClassNotFoundException {
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(b, off, len)) {
             {
                 if (resolver != null) enableResolveObject(true);
             }

@@ -12,12 +12,12 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.BlockingDeque;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -39,7 +39,10 @@ import java.util.function.BiConsumer;
  *       arrays); {@code maxTasksPerWorker} recycles a worker after that many tasks.
  *   <li>{@link #map}, {@link #imap} and {@link #imapUnordered} send their function to each worker
  *       once, then only chunks of items; {@code imap}s pull their input lazily, with at most
- *       {@code 2 x workers} chunks in flight (back-pressure).
+ *       {@code 3 x workers} chunks in flight (back-pressure). Each worker is sent its next chunk before
+ *       the previous result is back ({@value #PIPELINE_DEPTH} in flight per worker), so it never
+ *       idles while the parent decodes a result; a task ({@code submit}) never waits behind
+ *       another job on a worker.
  *   <li>A task that exceeds its timeout is <em>really</em> cancelled: its worker is killed and
  *       replaced ({@link TaskTimeoutException}); other tasks go on.
  *   <li>A worker that dies (kill -9, OOM, {@code System.exit}, crash) fails only its in-flight task
@@ -57,7 +60,7 @@ public final class Pool implements AutoCloseable {
     public enum State { RUNNING, CLOSED, TERMINATED }
 
     private static final AtomicLong IDS = new AtomicLong();
-    private static final Job STOP = new Job(null, null, 0, 0, null);
+    private static final Job STOP = new Job((byte) 0, 0, null, null, 0, 0, null);
 
     /** Builds a {@link Pool}. */
     public static final class Builder {
@@ -114,8 +117,10 @@ public final class Pool implements AutoCloseable {
         }
     }
 
-    /** A unit of work for one worker: a TASK frame, possibly needing a function defined first. */
+    /** A unit of work for one worker: a TASK or APPLY frame, possibly needing a function defined first. */
     private static final class Job {
+        final byte type;
+        final long id;
         final byte[] payload;
         final CompletableFuture<Object> future;
         final long fnId;
@@ -124,7 +129,10 @@ public final class Pool implements AutoCloseable {
         /** Already sent again once because its worker was gone before it arrived. */
         boolean redelivered;
 
-        Job(byte[] payload, CompletableFuture<Object> future, long fnId, int attemptsLeft, byte[] define) {
+        Job(byte type, long id, byte[] payload, CompletableFuture<Object> future, long fnId, int attemptsLeft,
+                byte[] define) {
+            this.type = type;
+            this.id = id;
             this.payload = payload;
             this.future = future;
             this.fnId = fnId;
@@ -134,7 +142,7 @@ public final class Pool implements AutoCloseable {
     }
 
     private final Builder config;
-    private final BlockingQueue<Job> queue = new LinkedBlockingQueue<>();
+    private final BlockingDeque<Job> queue = new LinkedBlockingDeque<>();
     private final List<Slot> slots = new ArrayList<>();
     private final byte[] initPayload;
     private volatile State state = State.RUNNING;
@@ -191,9 +199,10 @@ public final class Pool implements AutoCloseable {
     @SuppressWarnings("unchecked")
     public <R> CompletableFuture<R> submit(SerializableCallable<R> task) {
         ensureRunning();
-        byte[] payload = Codec.encodeFrame(new Messages.Task(IDS.incrementAndGet(), task), "task", Worker.maxFrame());
+        long id = IDS.incrementAndGet();
+        byte[] payload = Codec.encodeFrame(new Messages.Task(id, task), "task", Worker.maxFrame());
         CompletableFuture<Object> f = new CompletableFuture<>();
-        queue.add(new Job(payload, f, 0, config.retries, null));
+        queue.add(new Job(Channel.TASK, id, payload, f, 0, config.retries, null));
         return (CompletableFuture<R>) (CompletableFuture<?>) f;
     }
 
@@ -239,7 +248,7 @@ public final class Pool implements AutoCloseable {
         return map(e -> fn.apply(e.getKey(), e.getValue()), items, chunksize);
     }
 
-    /** Lazy, ordered map over a possibly infinite iterator (at most 2 x workers chunks in flight). */
+    /** Lazy, ordered map over a possibly infinite iterator (at most 3 x workers chunks in flight). */
     public <T, R> Iterator<R> imap(SerializableFunction<T, R> fn, Iterator<T> items, int chunksize) {
         return imap(fn, items, chunksize, null, -1, true);
     }
@@ -257,7 +266,7 @@ public final class Pool implements AutoCloseable {
         byte[] define = Codec.encodeFrame(new Messages.Define(fnId, Codec.encode(fn, "function")), "function",
                 Worker.maxFrame());
         MapIterator<T, R> it = new MapIterator<>(new MapCall(fnId), items, chunksize, define, progress, total,
-                ordered, 2 * slots.size());
+                ordered, (PIPELINE_DEPTH + 1) * slots.size());
         // an imap iterator dropped before its end: the function goes once its chunks in flight end
         MapCall call = it.call;
         it.registration = RELEASER.register(it, call::submissionDone);
@@ -331,12 +340,15 @@ public final class Pool implements AutoCloseable {
             while (inFlight.size() < window && items.hasNext()) {
                 List<T> chunk = new ArrayList<>(chunksize);
                 while (chunk.size() < chunksize && items.hasNext()) chunk.add(items.next());
-                byte[] payload = Codec.encodeFrame(new Messages.Apply(IDS.incrementAndGet(), call.fnId, chunk), "chunk",
-                        Worker.maxFrame());
+                long id = IDS.incrementAndGet();
+                byte[] payload = WorkerMain.applyFrame(id, call.fnId, chunk);
+                if (payload.length + 1L > Worker.maxFrame()) {
+                    throw new FrameTooLargeException("the chunk", payload.length, Worker.maxFrame());
+                }
                 CompletableFuture<Object> f = new CompletableFuture<>();
                 ensureRunning();
                 call.jobSubmitted(f);
-                queue.add(new Job(payload, f, call.fnId, config.retries, define));
+                queue.add(new Job(Channel.APPLY, id, payload, f, call.fnId, config.retries, define));
                 inFlight.add(f);
             }
         }
@@ -443,7 +455,19 @@ public final class Pool implements AutoCloseable {
     /** How often an idle slot looks for FORGET frames to send. */
     private static final long FORGET_POLL_MILLIS = 250;
 
-    /** One worker position: its dispatcher thread and its current worker JVM. */
+    /**
+     * Map chunks sent to one worker ahead of its result: while the worker runs one, the next is
+     * already in its socket, so it never waits for the parent to decode a result and send more.
+     * Tasks are never queued behind another job on a worker (a long task would hold them while
+     * another worker idles).
+     */
+    static final int PIPELINE_DEPTH = 2;
+
+    /**
+     * One worker position: its dispatcher thread and its current worker JVM. The thread sends jobs
+     * and reads their results in order; behind a map chunk it sends up to
+     * {@value #PIPELINE_DEPTH} - 1 more chunks before the first result is back.
+     */
     private final class Slot implements Runnable {
         final Thread thread;
         volatile Worker worker;
@@ -451,7 +475,12 @@ public final class Pool implements AutoCloseable {
         /** Functions of finished maps, to be dropped by this slot's worker (posted by the slot thread). */
         final java.util.Queue<Long> forgets = new java.util.concurrent.ConcurrentLinkedQueue<>();
         int tasksRun;
-        volatile Job running;
+        /** Jobs sent to the current worker, oldest (the one running there) first. */
+        final Deque<Job> inFlight = new ArrayDeque<>();
+        /** When the oldest job in flight started: sent to an idle worker, or its predecessor's result came. */
+        long headStart;
+        /** A STOP was taken while jobs were in flight: exit once they are done. */
+        boolean stopping;
 
         Slot(int index) {
             thread = new Thread(this, "shmarray-pool-slot-" + index);
@@ -461,17 +490,17 @@ public final class Pool implements AutoCloseable {
         Worker launch() {
             Worker w = Worker.launch(config.options);
             if (initPayload != null) {
-                Messages.Result r;
+                Reply r;
                 try {
                     r = w.call(Channel.INIT, initPayload, -1);
                 } catch (RuntimeException e) {
                     w.close();
                     throw e;
                 }
-                if (!r.ok()) {
+                if (!r.ok) {
                     w.close();
                     throw new WorkerStartException("the pool's initializer failed in worker pid " + w.pid() + ": "
-                            + WorkerProcess.remote(r).getMessage(), -1, w.stderrTail());
+                            + r.failure().getMessage(), -1, w.stderrTail());
                 }
             }
             defined.clear();
@@ -491,25 +520,184 @@ public final class Pool implements AutoCloseable {
         public void run() {
             try {
                 while (true) {
-                    Job job;
-                    try {
-                        postForgets();
-                        job = queue.poll(FORGET_POLL_MILLIS, TimeUnit.MILLISECONDS); // idle: forgets still go out
-                    } catch (InterruptedException e) {
-                        return;
+                    postForgets();
+                    if (inFlight.isEmpty()) {
+                        if (stopping) { // jobs sent back by a dead worker still run before the exit
+                            Job left = queue.pollFirst();
+                            if (left == null || left == STOP) {
+                                if (left == STOP) queue.addLast(STOP); // another slot's
+                                return;
+                            }
+                            dispatch(left);
+                            continue;
+                        }
+                        Job job;
+                        try {
+                            job = queue.poll(FORGET_POLL_MILLIS, TimeUnit.MILLISECONDS); // idle: forgets still go out
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                        if (job == null) continue;
+                        if (job == STOP) return;
+                        dispatch(job);
                     }
-                    if (job == null) continue;
-                    if (job == STOP) return;
-                    if (state == State.TERMINATED) {
-                        job.future.completeExceptionally(new CancellationException("pool terminated"));
-                        continue;
-                    }
-                    runJob(job);
+                    topUp();
+                    if (!inFlight.isEmpty()) awaitOldest();
                 }
             } finally {
                 Worker w = worker;
                 worker = null;
                 if (w != null) w.stop();
+                for (Job j; (j = inFlight.poll()) != null; ) {
+                    j.future.completeExceptionally(new CancellationException("pool terminated"));
+                }
+            }
+        }
+
+        /** Whether {@code next} may go to the worker behind what is in flight now. */
+        private boolean pipelinable(Job next) {
+            Job last = inFlight.peekLast();
+            return last != null && last.type == Channel.APPLY && next.type == Channel.APPLY
+                    && inFlight.size() < PIPELINE_DEPTH
+                    && (config.maxTasksPerWorker == 0 || tasksRun + inFlight.size() < config.maxTasksPerWorker);
+        }
+
+        /** Sends waiting map chunks behind a chunk in flight, up to the pipeline depth. */
+        private void topUp() {
+            while (!stopping && !inFlight.isEmpty() && inFlight.size() < PIPELINE_DEPTH
+                    && inFlight.peekLast().type == Channel.APPLY) {
+                Job next = queue.poll();
+                if (next == null) return;
+                if (next == STOP) {
+                    stopping = true;
+                    return;
+                }
+                if (!pipelinable(next)) {
+                    queue.offerFirst(next); // for an idle worker, or this one once it is done
+                    return;
+                }
+                if (!dispatch(next)) return;
+            }
+        }
+
+        /** Sends a job to this slot's worker (starting one if needed); false when it could not go. */
+        private boolean dispatch(Job job) {
+            if (state == State.TERMINATED) {
+                job.future.completeExceptionally(new CancellationException("pool terminated"));
+                return false;
+            }
+            try {
+                if (worker != null && !worker.process.isAlive() && inFlight.isEmpty()) { // died while idle
+                    Worker dead = worker;
+                    worker = null;
+                    dead.close(); // its channel (socket, selector) and stdin; leaked before
+                }
+                if (worker == null) worker = launch();
+                Worker w = worker;
+                if (job.define != null && defined.add(job.fnId)) w.send(Channel.DEFINE, job.define);
+                w.send(job.type, job.payload);
+                if (inFlight.isEmpty()) headStart = System.nanoTime();
+                inFlight.add(job);
+                return true;
+            } catch (WorkerDiedException e) { // it never reached the worker, or the start failed
+                if (!inFlight.isEmpty()) { // died while running the oldest: its receive reports that
+                    queue.addFirst(job);
+                    return false;
+                }
+                lost(job, e);
+                return false;
+            } catch (RuntimeException e) {
+                job.future.completeExceptionally(e);
+                return false;
+            }
+        }
+
+        /** Waits for the result of the oldest job in flight and completes it. */
+        private void awaitOldest() {
+            Job job = inFlight.peekFirst();
+            Worker w = worker;
+            long timeout = config.taskTimeout == null ? -1 : Math.max(1, config.taskTimeout.toMillis());
+            long deadline = timeout < 0 ? Long.MAX_VALUE : headStart + timeout * 1_000_000L;
+            Reply r;
+            try {
+                r = w.receive(deadline, timeout, inFlight.size());
+            } catch (WorkerDiedException | TaskTimeoutException e) {
+                inFlight.removeFirst();
+                lost(job, e);
+                return;
+            } catch (RuntimeException e) { // a garbled channel is not trusted again: the worker is recycled
+                inFlight.removeFirst();
+                job.future.completeExceptionally(e);
+                if (e instanceof ProtocolException && !(e instanceof FrameTooLargeException)) replaceWorker(null);
+                return;
+            }
+            if (r.id != job.id && r.id != -1) {
+                inFlight.removeFirst();
+                job.future.completeExceptionally(new ProtocolException("result " + r.id + " for task " + job.id));
+                replaceWorker(null);
+                return;
+            }
+            inFlight.removeFirst();
+            headStart = System.nanoTime(); // the worker moved on to the next in flight
+            topUp(); // keep it fed while this result is decoded
+            if (r.ok) {
+                Object value = null;
+                Exception refused = null;
+                try {
+                    value = r.value(w.pid());
+                } catch (ProtocolException | ClassNotFoundException e) {
+                    // the frame arrived whole, the channel is in step: only this result is refused
+                    // (the filter, a missing class), not the worker
+                    refused = e;
+                }
+                if (refused == null) job.future.complete(value);
+                else job.future.completeExceptionally(refused);
+            } else {
+                job.future.completeExceptionally(r.failure());
+            }
+            tasksRun++;
+            if (config.maxTasksPerWorker > 0 && tasksRun >= config.maxTasksPerWorker && inFlight.isEmpty()) {
+                worker = null;
+                w.stop();
+            }
+        }
+
+        /**
+         * The job's worker died, timed out or never got it. A job that never reached its worker
+         * goes once more, on a fresh worker; one that ran is retried only when the pool asks for it
+         * (it may have mutated shared arrays). The jobs sent behind it never started there (a
+         * worker runs its frames in order): they go back to the front of the queue.
+         */
+        private void lost(Job job, RuntimeException e) {
+            boolean notDelivered = e instanceof Worker.NotDelivered && !job.redelivered;
+            if (notDelivered) job.redelivered = true;
+            if (state != State.TERMINATED && (notDelivered // it never ran: once more, on a fresh worker
+                    || (e instanceof WorkerDiedException && job.attemptsLeft-- > 0))) {
+                queue.addFirst(job); // (otherwise an opt-in retry)
+            } else {
+                job.future.completeExceptionally(e);
+            }
+            replaceWorker(e);
+        }
+
+        /** Closes the current worker (dead, timed out or untrusted) and starts its replacement. */
+        private void replaceWorker(RuntimeException why) {
+            Worker dead = worker;
+            worker = null;
+            if (dead != null) {
+                if (why == null) dead.process.destroyForcibly();
+                dead.close();
+            }
+            for (Job j; (j = inFlight.pollLast()) != null; ) {
+                if (state == State.TERMINATED) j.future.completeExceptionally(new CancellationException("pool terminated"));
+                else queue.addFirst(j); // never started on the dead worker
+            }
+            if (state != State.TERMINATED) {
+                try {
+                    worker = launch(); // the replacement, warm for the next task
+                } catch (RuntimeException startFailure) {
+                    worker = null; // retried at the next task, which then reports it
+                }
             }
         }
 
@@ -519,73 +707,10 @@ public final class Pool implements AutoCloseable {
                 Worker w = worker;
                 if (!defined.remove(fnId) || w == null || !w.process.isAlive()) continue;
                 try {
-                    w.post(Channel.FORGET, java.nio.ByteBuffer.allocate(Long.BYTES).putLong(fnId).array());
+                    w.send(Channel.FORGET, java.nio.ByteBuffer.allocate(Long.BYTES).putLong(fnId).array());
                 } catch (RuntimeException e) {
                     // the worker is dying: its replacement starts without any definition
                 }
-            }
-        }
-
-        private void runJob(Job job) {
-            running = job;
-            try {
-                if (worker != null && !worker.process.isAlive()) { // died while idle: close what it held
-                    Worker dead = worker;
-                    worker = null;
-                    dead.close(); // its channel (socket, selector) and stdin; leaked before
-                }
-                if (worker == null) worker = launch();
-                Worker w = worker;
-                if (job.define != null && defined.add(job.fnId)) w.post(Channel.DEFINE, job.define);
-                long timeout = config.taskTimeout == null ? -1 : Math.max(1, config.taskTimeout.toMillis());
-                Messages.Result r = w.call(Channel.TASK, job.payload, timeout);
-                if (r.ok()) {
-                    Object value = null;
-                    Exception refused = null;
-                    try {
-                        value = WorkerProcess.decodeResult(r.value(), w.pid());
-                    } catch (ProtocolException | ClassNotFoundException e) {
-                        // the frame arrived whole, the channel is in step: only this result is refused
-                        // (the filter, a missing class), not the worker
-                        refused = e;
-                    }
-                    if (refused == null) job.future.complete(value);
-                    else job.future.completeExceptionally(refused);
-                } else {
-                    job.future.completeExceptionally(WorkerProcess.remote(r));
-                }
-                tasksRun++;
-                if (config.maxTasksPerWorker > 0 && tasksRun >= config.maxTasksPerWorker) {
-                    worker = null;
-                    w.stop();
-                }
-            } catch (WorkerDiedException | TaskTimeoutException e) {
-                Worker dead = worker;
-                worker = null;
-                if (dead != null) dead.close();
-                boolean notDelivered = e instanceof Worker.NotDelivered && !job.redelivered;
-                if (notDelivered) job.redelivered = true;
-                if (state != State.TERMINATED && (notDelivered // it never ran: once more, on a fresh worker
-                        || (e instanceof WorkerDiedException && job.attemptsLeft-- > 0))) {
-                    queue.add(job); // (otherwise an opt-in retry)
-                } else {
-                    job.future.completeExceptionally(e);
-                }
-                if (state != State.TERMINATED) {
-                    try {
-                        worker = launch(); // the replacement, warm for the next task
-                    } catch (RuntimeException startFailure) {
-                        worker = null; // retried at the next task, which then reports it
-                    }
-                }
-            } catch (RuntimeException e) {
-                job.future.completeExceptionally(e);
-                if (e instanceof ProtocolException && !(e instanceof FrameTooLargeException)) {
-                    kill(); // a garbled channel is not trusted again: the worker is recycled
-                    worker = null;
-                }
-            } finally {
-                running = null;
             }
         }
     }

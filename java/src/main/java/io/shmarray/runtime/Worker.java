@@ -335,30 +335,48 @@ final class Worker implements AutoCloseable {
     }
 
     /** Sends a task and waits for its result frame; a worker that dies meanwhile is reported. */
-    Messages.Result call(long id, byte[] task) {
+    Reply call(long id, byte[] task) {
         return call(Channel.TASK, task, -1);
     }
 
-    /**
-     * Sends a frame and waits for the result, skipping heartbeats. A worker silent for longer than
-     * the heartbeat timeout (hung, or stopped with SIGSTOP) is killed and reported dead; when
-     * {@code taskTimeoutMillis} (&gt; 0) passes first, it is killed and a {@link TaskTimeoutException}
-     * thrown. Either way nothing it sends later can be mistaken for a result.
-     */
-    Messages.Result call(byte type, byte[] payload, long taskTimeoutMillis) {
+    /** Sends a frame and waits for its result: {@link #send}, then {@link #receive}. */
+    Reply call(byte type, byte[] payload, long taskTimeoutMillis) {
+        send(type, payload);
         long deadline = taskTimeoutMillis > 0 ? System.nanoTime() + taskTimeoutMillis * 1_000_000L : Long.MAX_VALUE;
+        return receive(deadline, taskTimeoutMillis, 1);
+    }
+
+    /**
+     * Sends one frame without waiting for anything back (a task, a chunk, a definition).
+     *
+     * @throws NotDelivered the worker was gone before the whole frame went out: it never ran it
+     */
+    void send(byte type, byte[] payload) {
+        try {
+            channel.send(type, payload);
+        } catch (IOException e) {
+            throw new NotDelivered(died("the worker was gone before the frame reached it (" + e + ")"));
+        }
+    }
+
+    /**
+     * Waits for the next result, skipping heartbeats. The worker runs what it was sent in order,
+     * so this is the result of the oldest of the {@code inFlight} frames it was sent. A worker
+     * silent for longer than the heartbeat timeout (hung, or stopped with SIGSTOP) is killed and
+     * reported dead; when {@code deadlineNanos} (of a {@code taskTimeoutMillis} limit) passes first,
+     * it is killed and a {@link TaskTimeoutException} thrown. Either way nothing it sends later can
+     * be mistaken for a result.
+     *
+     * @throws NotDelivered the worker died before it had read its only frame in flight
+     */
+    Reply receive(long deadlineNanos, long taskTimeoutMillis, int inFlight) {
         long silence = heartbeatTimeoutMillis();
         try {
-            try {
-                channel.send(type, payload);
-            } catch (IOException e) { // the peer was gone before the whole frame went out: it never ran
-                throw new NotDelivered(died("the worker was gone before the task reached it (" + e + ")"));
-            }
             while (true) {
                 long wait = silence;
                 boolean untilDeadline = false;
-                if (deadline != Long.MAX_VALUE) {
-                    long left = (deadline - System.nanoTime() + 999_999L) / 1_000_000L;
+                if (deadlineNanos != Long.MAX_VALUE) {
+                    long left = (deadlineNanos - System.nanoTime() + 999_999L) / 1_000_000L;
                     if (left <= 0) throw timedOut(taskTimeoutMillis);
                     if (left < wait) {
                         wait = left;
@@ -368,26 +386,24 @@ final class Worker implements AutoCloseable {
                 Channel.Frame f;
                 try {
                     f = channel.receive(wait);
-                } catch (ProtocolException e) {
-                    if (e.getMessage() != null && e.getMessage().startsWith("no frame within")) {
-                        if (untilDeadline) throw timedOut(taskTimeoutMillis);
-                        process.destroyForcibly();
-                        throw died("no heartbeat for " + silence + " ms (hung or stopped): killed");
-                    }
-                    throw e;
+                } catch (Channel.Silent e) {
+                    if (untilDeadline) throw timedOut(taskTimeoutMillis);
+                    process.destroyForcibly();
+                    throw died("no heartbeat for " + silence + " ms (hung or stopped): killed");
                 }
                 if (f == null) throw died("the worker's channel closed while it ran the task");
                 if (f.type == Channel.HEARTBEAT) continue;
+                if (f.type == Channel.RESULT_OK) return Reply.ok(f.payload);
                 if (f.type != Channel.RESULT) throw new ProtocolException("unexpected frame type " + f.type);
                 Object r = Codec.decode(f.payload, maxFrame);
                 if (!(r instanceof Messages.Result)) throw new ProtocolException("not a result: " + r.getClass().getName());
-                return (Messages.Result) r;
+                return Reply.of((Messages.Result) r);
             }
         } catch (ProtocolException e) {
             if (!process.isAlive() || !channel.isOpen()) throw died("the worker died while running the task");
             throw e;
         } catch (IOException | ClassNotFoundException e) {
-            if (unreadWhenItDied(e)) {
+            if (inFlight == 1 && unreadWhenItDied(e)) {
                 throw new NotDelivered(died("the worker died before it read the task (" + e + ")"));
             }
             throw died("the worker's channel broke (" + e + ")");
@@ -398,20 +414,12 @@ final class Worker implements AutoCloseable {
      * Linux closes a Unix socket that still holds unread data with ECONNRESET for its peer
      * ({@code unix_release_sock}); a peer that read everything gives end of file instead. During a
      * call the parent sends nothing after the task, so a reset means the worker died before it had
-     * read the whole task: it never ran. (Java reports ECONNRESET only as this message.)
+     * read the whole task: it never ran. (Java reports ECONNRESET only as this message.) With more
+     * than one frame in flight the unread one may be a later frame: the oldest then counts as run.
      */
     private static boolean unreadWhenItDied(Exception e) {
         return e instanceof java.net.SocketException && e.getMessage() != null
                 && e.getMessage().contains("Connection reset");
-    }
-
-    /** Sends a frame that has no reply (a function definition). */
-    void post(byte type, byte[] payload) {
-        try {
-            channel.send(type, payload);
-        } catch (IOException e) {
-            throw new NotDelivered(died("the worker was gone before a definition reached it (" + e + ")"));
-        }
     }
 
     /**

@@ -107,6 +107,14 @@ public final class WorkerMain {
             if (result == null) continue;
             System.out.flush();
             System.err.flush();
+            if (result.ok()) { // the value, encoded once, after the id
+                byte[] frame = Reply.okFrame(result.id(), result.value());
+                if (frame.length + 1L <= maxFrame) {
+                    channel.send(Channel.RESULT_OK, frame);
+                    continue;
+                }
+                result = failure(result.id(), new FrameTooLargeException("the task's result", frame.length, maxFrame));
+            }
             byte[] frame = Codec.encode(result);
             if (frame.length + 1L > maxFrame) { // fails this task only: the channel stays healthy
                 frame = Codec.encode(failure(result.id(), new FrameTooLargeException("the task's result", frame.length,
@@ -142,14 +150,15 @@ public final class WorkerMain {
             functions.forget(java.nio.ByteBuffer.wrap(f.payload).getLong());
             return null;
         }
-        if (f.type != Channel.TASK && f.type != Channel.DEFINE && f.type != Channel.INIT) {
+        if (f.type != Channel.TASK && f.type != Channel.DEFINE && f.type != Channel.INIT && f.type != Channel.APPLY) {
             throw new ProtocolException("unexpected frame type " + f.type);
         }
         Object message;
         try {
-            message = Codec.decode(f.payload, maxFrame);
+            message = f.type == Channel.APPLY ? apply(f.payload, maxFrame) : Codec.decode(f.payload, maxFrame);
         } catch (ClassNotFoundException | RuntimeException e) {
-            return f.type == Channel.DEFINE ? null : failure(-1, e);
+            long id = f.type == Channel.APPLY && f.payload.length >= 8 ? java.nio.ByteBuffer.wrap(f.payload).getLong() : -1;
+            return f.type == Channel.DEFINE ? null : failure(id, e);
         }
         if (message instanceof Messages.Define) {
             Messages.Define d = (Messages.Define) message;
@@ -184,12 +193,31 @@ public final class WorkerMain {
             } else {
                 throw new ProtocolException("unexpected message " + message.getClass().getName());
             }
-            return new Messages.Result(id, true, Codec.encode(value, "the task's result"), null, null, null, null);
+            return new Messages.Result(id, true, Codec.encodeValue(value, "the task's result"), null, null, null, null);
         } catch (OutOfMemoryError e) {
             throw outOfMemory(e);
         } catch (Throwable t) {
             return failure(id, t);
         }
+    }
+
+    /** An APPLY frame's chunk: its id and function id, then the items (a list) as a value. */
+    static Messages.Apply apply(byte[] payload, long maxFrame) throws ClassNotFoundException {
+        if (payload.length < 2 * Long.BYTES + 1) throw new ProtocolException("an APPLY frame of " + payload.length + " bytes");
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(payload);
+        long id = b.getLong();
+        long fnId = b.getLong();
+        Object items = Codec.decodeValue(payload, 2 * Long.BYTES, payload.length - 2 * Long.BYTES, maxFrame, null);
+        if (!(items instanceof java.util.List)) {
+            throw new ProtocolException("a chunk's items are not a list: " + (items == null ? null : items.getClass().getName()));
+        }
+        return new Messages.Apply(id, fnId, (java.util.List<?>) items);
+    }
+
+    /** The APPLY payload of a chunk: {@code id}, {@code fnId}, then the items as a value. */
+    static byte[] applyFrame(long id, long fnId, java.util.List<?> items) {
+        byte[] v = Codec.encodeValue(items, "chunk");
+        return java.nio.ByteBuffer.allocate(2 * Long.BYTES + v.length).putLong(id).putLong(fnId).put(v).array();
     }
 
     /**
@@ -216,6 +244,9 @@ public final class WorkerMain {
             Messages.Task t = (Messages.Task) Codec.decode(b, maxFrame);
             Object v = t.callable().call();
             Codec.decode(Codec.encode(new Messages.Result(0, true, Codec.encode(v), null, null, null, null)), maxFrame);
+            byte[] chunk = applyFrame(0, 0, new java.util.ArrayList<>(java.util.List.of(1, 2L, "x")));
+            apply(chunk, maxFrame);
+            Codec.encodeValue(new java.util.ArrayList<>(java.util.List.of(1, 2.0)), "warm-up");
             Codec.encode(failure(0, new IllegalStateException("warm-up")));
         } catch (Exception ignored) {
             // only an optimisation

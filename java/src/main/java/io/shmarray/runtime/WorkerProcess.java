@@ -84,11 +84,11 @@ public final class WorkerProcess<R> implements AutoCloseable {
     @SuppressWarnings("unchecked")
     private void run(long id, byte[] payload) {
         try {
-            Messages.Result r = worker.call(id, payload);
-            if (r.ok()) {
-                result.complete((R) decodeResult(r.value(), worker.pid()));
+            Reply r = worker.call(id, payload);
+            if (r.ok) {
+                result.complete((R) r.value(worker.pid()));
             } else {
-                result.completeExceptionally(remote(r));
+                result.completeExceptionally(r.failure());
             }
         } catch (Throwable e) {
             result.completeExceptionally(e);
@@ -102,8 +102,8 @@ public final class WorkerProcess<R> implements AutoCloseable {
      * ({@link io.shmarray.SharedArray#adopt()}) while the worker still runs, so they outlive the
      * worker's exit or recycling; their name then goes when this process is done with them.
      */
-    static Object decodeResult(byte[] value, long workerPid) throws ClassNotFoundException {
-        return Codec.decode(value, Worker.maxFrame(), o -> {
+    static Object decodeResult(byte[] value, int off, int len, long workerPid) throws ClassNotFoundException {
+        return Codec.decodeValue(value, off, len, Worker.maxFrame(), o -> {
             if (o instanceof io.shmarray.SharedArray) {
                 io.shmarray.SharedArray a = (io.shmarray.SharedArray) o;
                 if (!a.isOwner() && a.mode() == io.shmarray.AccessMode.READ_WRITE && !a.handle().raw()

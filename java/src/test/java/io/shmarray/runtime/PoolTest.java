@@ -219,6 +219,48 @@ class PoolTest {
         }
     }
 
+    /**
+     * Chunks are pipelined (sent before the previous result is back); a chunk's timeout still
+     * counts from when its worker started it, not from when it was sent.
+     */
+    @Test
+    @Timeout(180)
+    void aPipelinedChunksTimeoutCountsFromItsStart() throws Exception {
+        try (Pool pool = Pool.builder().workers(1).taskTimeout(Duration.ofMillis(2500)).build()) {
+            List<Integer> out = pool.map(x -> {
+                Thread.sleep(1500);
+                return x;
+            }, List.of(0, 1, 2), 1);
+            assertEquals(List.of(0, 1, 2), out, "each chunk runs 1.5 s of its 2.5 s, though sent up to 3 s earlier");
+        }
+    }
+
+    /**
+     * A worker that dies with chunks pipelined behind the running one fails only the running
+     * chunk; the ones behind it never started there and run once on the replacement.
+     */
+    @Test
+    @Timeout(180)
+    void aWorkerDyingUnderPipelinedChunksFailsOnlyTheRunningOne() throws Exception {
+        try (io.shmarray.SharedIntArray runs = io.shmarray.SharedIntArray.create(5);
+             Pool pool = Pool.create(1)) {
+            Throwable t = assertThrows(WorkerDiedException.class, () -> pool.map(x -> {
+                if (x == 2) Runtime.getRuntime().halt(9);
+                runs.getAndAdd(x, 1);
+                Thread.sleep(50);
+                return x;
+            }, List.of(0, 1, 2, 3, 4), 1)); // 3 chunks in flight for one worker: 5 is never submitted
+            assertTrue(t.getMessage().contains("died"), t.getMessage());
+            long end = System.nanoTime() + 60_000_000_000L;
+            while (runs.get(4) == 0 && System.nanoTime() < end) Thread.sleep(20);
+            Thread.sleep(200);
+            int[] counts = new int[5];
+            for (int i = 0; i < 5; i++) counts[i] = runs.get(i);
+            assertEquals("[1, 1, 0, 1, 1]", java.util.Arrays.toString(counts),
+                    "every chunk but the dying one ran exactly once");
+        }
+    }
+
     @Test
     @Timeout(180)
     void aStoppedWorkerIsDeclaredDeadAfterTheHeartbeatTimeout() throws Exception {
@@ -290,7 +332,8 @@ class PoolTest {
         try (Pool pool = Pool.create(2)) {
             Iterator<Long> out = pool.imap(x -> x * 3, naturals, 5);
             for (long i = 0; i < 50; i++) assertEquals(i * 3, out.next());
-            assertTrue(produced[0] <= 50 + 2 * 2 * 5, "at most 2 x workers chunks ahead: produced " + produced[0]);
+            assertTrue(produced[0] <= 50 + (Pool.PIPELINE_DEPTH + 1) * 2 * 5,
+                    "at most (pipeline depth + 1) x workers chunks ahead: produced " + produced[0]);
             Iterator<Long> unordered = pool.imapUnordered(x -> x + 1, List.of(1L, 2L, 3L, 4L).iterator(), 1);
             Set<Long> got = new HashSet<>();
             unordered.forEachRemaining(got::add);

@@ -1,0 +1,53 @@
+package io.shmarray.runtime;
+
+/**
+ * A result as the parent receives it: a value frame ({@code RESULT_OK}: the task's id, then the
+ * value as {@link Codec#encodeValue} wrote it, decoded only by whoever takes the result), or a
+ * {@link Messages.Result} that carries a failure.
+ */
+final class Reply {
+    /** Bytes before the value in a {@code RESULT_OK} payload: the task's id. */
+    static final int VALUE_OFFSET = Long.BYTES;
+
+    final long id;
+    final boolean ok;
+    /** The {@code RESULT_OK} payload (id, then value), or null. */
+    private final byte[] frame;
+    /** The failure (or, from older paths, an encoded value), or null. */
+    final Messages.Result result;
+
+    private Reply(long id, boolean ok, byte[] frame, Messages.Result result) {
+        this.id = id;
+        this.ok = ok;
+        this.frame = frame;
+        this.result = result;
+    }
+
+    static Reply ok(byte[] payload) {
+        if (payload.length < VALUE_OFFSET + 1) throw new ProtocolException("a result frame of " + payload.length + " bytes");
+        return new Reply(java.nio.ByteBuffer.wrap(payload).getLong(), true, payload, null);
+    }
+
+    static Reply of(Messages.Result r) {
+        return new Reply(r.id(), r.ok(), null, r);
+    }
+
+    /** The {@code RESULT_OK} payload for a value already encoded. */
+    static byte[] okFrame(long id, byte[] value) {
+        return java.nio.ByteBuffer.allocate(VALUE_OFFSET + value.length).putLong(id).put(value).array();
+    }
+
+    /** Decodes the value (see {@link WorkerProcess#decodeResult}). */
+    Object value(long workerPid) throws ClassNotFoundException {
+        if (frame != null) {
+            return WorkerProcess.decodeResult(frame, VALUE_OFFSET, frame.length - VALUE_OFFSET, workerPid);
+        }
+        byte[] v = result.value();
+        return WorkerProcess.decodeResult(v, 0, v.length, workerPid);
+    }
+
+    /** The failure as a {@link RemoteException}. */
+    RemoteException failure() {
+        return WorkerProcess.remote(result);
+    }
+}
