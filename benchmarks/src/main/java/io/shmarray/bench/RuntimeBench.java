@@ -122,6 +122,16 @@ public final class RuntimeBench {
             List<Double> samples = new ArrayList<>();
             for (double v : us) samples.add(v);
             rows.samples("latency-" + impl + ".txt", samples);
+            // Pool.apply, synchronous like Python's: the caller talks to an idle worker itself
+            for (int i = 0; i < 500; i++) pool.apply(() -> 1);
+            double[] sync = new double[3000];
+            for (int i = 0; i < sync.length; i++) {
+                long t = System.nanoTime();
+                if (pool.apply(() -> 1) != 1) throw new AssertionError();
+                sync[i] = micros(t);
+            }
+            rows.add("roundtrip", impl, "apply_median", Rows.median(sync), "us");
+            rows.add("roundtrip", impl, "apply_p90", Rows.percentile(sync, 0.9), "us");
         }
     }
 

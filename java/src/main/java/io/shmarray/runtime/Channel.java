@@ -238,6 +238,9 @@ final class Channel implements Closeable {
             }
             selector.select(deadline == Long.MAX_VALUE ? 0 : Math.max(1, left));
             selector.selectedKeys().clear();
+            if (Thread.currentThread().isInterrupted()) { // (select returns at once while the flag is set)
+                throw new java.io.InterruptedIOException("interrupted while waiting for a frame");
+            }
         }
         return true;
     }

@@ -6,9 +6,20 @@ import java.io.Serializable;
 final class Messages {
     private Messages() {}
 
-    /** A task: its id and the callable (functions travel by reference, captured values copied). */
+    /**
+     * A task: its id and the callable (functions travel by reference, captured values copied). On
+     * the wire a TASK frame is the id, then the callable alone ({@link #taskFrame}), so that the
+     * same function sent again is the same bytes.
+     */
     record Task(long id, SerializableCallable<?> callable) implements Serializable {
         private static final long serialVersionUID = 1L;
+    }
+
+    /** The TASK payload of {@code task} with {@code id}; too large for {@code maxFrame} is refused here. */
+    static byte[] taskFrame(long id, SerializableCallable<?> task, long maxFrame) {
+        byte[] c = Codec.encode(task, "task");
+        if (c.length + Long.BYTES + 1L > maxFrame) throw new FrameTooLargeException("the task", c.length + Long.BYTES, maxFrame);
+        return java.nio.ByteBuffer.allocate(Long.BYTES + c.length).putLong(id).put(c).array();
     }
 
     /**

@@ -200,10 +200,45 @@ public final class Pool implements AutoCloseable {
     public <R> CompletableFuture<R> submit(SerializableCallable<R> task) {
         ensureRunning();
         long id = IDS.incrementAndGet();
-        byte[] payload = Codec.encodeFrame(new Messages.Task(id, task), "task", Worker.maxFrame());
+        byte[] payload = Messages.taskFrame(id, task, Worker.maxFrame());
         CompletableFuture<Object> f = new CompletableFuture<>();
         queue.add(new Job(Channel.TASK, id, payload, f, 0, config.retries, null));
         return (CompletableFuture<R>) (CompletableFuture<?>) f;
+    }
+
+    /**
+     * Python's {@code apply}: runs {@code fn.apply(arg)} in a worker and waits for its result.
+     * When a worker is idle, the calling thread sends the task and reads the result itself (no
+     * hand-off to a pool thread and back), which makes this the fastest round trip; otherwise the
+     * task waits in the queue like {@link #submit}. Interrupting the caller while the task runs
+     * kills and replaces its worker (the task is abandoned, as on a timeout) and the interrupt
+     * flag stays set.
+     *
+     * @throws RemoteException the task threw (cause: its exception)
+     * @throws WorkerDiedException, TaskTimeoutException when its worker died or timed out
+     */
+    public <T, R> R apply(SerializableFunction<T, R> fn, T arg) {
+        Objects.requireNonNull(fn, "fn");
+        return apply(() -> fn.apply(arg));
+    }
+
+    /** As {@link #apply(SerializableFunction, Object)}, for a task without an argument. */
+    @SuppressWarnings("unchecked")
+    public <R> R apply(SerializableCallable<R> task) {
+        Objects.requireNonNull(task, "task");
+        ensureRunning();
+        long id = IDS.incrementAndGet();
+        byte[] payload = Messages.taskFrame(id, task, Worker.maxFrame());
+        Job job = new Job(Channel.TASK, id, payload, new CompletableFuture<>(), 0, config.retries, null);
+        boolean ran = false;
+        for (Slot s : slots) {
+            if (s.runHere(job)) {
+                ran = true;
+                break;
+            }
+        }
+        if (!ran) queue.add(job);
+        return (R) await(job.future);
     }
 
     /** {@link #map(SerializableFunction, List, int, BiConsumer)} without progress. */
@@ -481,6 +516,11 @@ public final class Pool implements AutoCloseable {
         long headStart;
         /** A STOP was taken while jobs were in flight: exit once they are done. */
         boolean stopping;
+        /**
+         * Held by whoever talks to the worker — the slot thread, or a caller of {@link #apply} on an
+         * idle worker — and guards the fields above.
+         */
+        final java.util.concurrent.locks.ReentrantLock io = new java.util.concurrent.locks.ReentrantLock();
 
         Slot(int index) {
             thread = new Thread(this, "shmarray-pool-slot-" + index);
@@ -518,6 +558,7 @@ public final class Pool implements AutoCloseable {
 
         @Override
         public void run() {
+            io.lock();
             try {
                 while (true) {
                     postForgets();
@@ -532,10 +573,17 @@ public final class Pool implements AutoCloseable {
                             continue;
                         }
                         Job job;
+                        io.unlock(); // idle: a caller of apply may use this worker meanwhile
                         try {
                             job = queue.poll(FORGET_POLL_MILLIS, TimeUnit.MILLISECONDS); // idle: forgets still go out
                         } catch (InterruptedException e) {
+                            io.lock();
                             return;
+                        }
+                        if (!io.tryLock()) { // a caller of apply runs a task here: leave the job to others
+                            if (job != null) queue.offerFirst(job);
+                            io.lock();
+                            continue;
                         }
                         if (job == null) continue;
                         if (job == STOP) return;
@@ -545,12 +593,34 @@ public final class Pool implements AutoCloseable {
                     if (!inFlight.isEmpty()) awaitOldest();
                 }
             } finally {
-                Worker w = worker;
-                worker = null;
-                if (w != null) w.stop();
-                for (Job j; (j = inFlight.poll()) != null; ) {
-                    j.future.completeExceptionally(new CancellationException("pool terminated"));
+                try {
+                    Worker w = worker;
+                    worker = null;
+                    if (w != null) w.stop();
+                    for (Job j; (j = inFlight.poll()) != null; ) {
+                        j.future.completeExceptionally(new CancellationException("pool terminated"));
+                    }
+                } finally {
+                    io.unlock();
                 }
+            }
+        }
+
+        /**
+         * Runs {@code job} on this slot's worker from the calling thread, when the worker is idle:
+         * no hand-off to the slot thread and back. False when it is busy (nothing was done).
+         */
+        boolean runHere(Job job) {
+            if (!io.tryLock()) return false;
+            try {
+                Worker w = worker;
+                if (!inFlight.isEmpty() || stopping || state != State.RUNNING || w == null || !w.process.isAlive()) {
+                    return false;
+                }
+                if (dispatch(job)) awaitOldest();
+                return true;
+            } finally {
+                io.unlock();
             }
         }
 
@@ -693,10 +763,13 @@ public final class Pool implements AutoCloseable {
                 else queue.addFirst(j); // never started on the dead worker
             }
             if (state != State.TERMINATED) {
+                boolean interrupted = Thread.interrupted(); // a caller of apply that was interrupted
                 try {
                     worker = launch(); // the replacement, warm for the next task
                 } catch (RuntimeException startFailure) {
                     worker = null; // retried at the next task, which then reports it
+                } finally {
+                    if (interrupted) Thread.currentThread().interrupt();
                 }
             }
         }

@@ -402,6 +402,9 @@ final class Worker implements AutoCloseable {
         } catch (ProtocolException e) {
             if (!process.isAlive() || !channel.isOpen()) throw died("the worker died while running the task");
             throw e;
+        } catch (java.io.InterruptedIOException e) { // the waiting thread was interrupted: abandon the task
+            process.destroyForcibly();
+            throw died("the thread waiting for its result was interrupted: the task was abandoned and the worker killed");
         } catch (IOException | ClassNotFoundException e) {
             if (inFlight == 1 && unreadWhenItDied(e)) {
                 throw new NotDelivered(died("the worker died before it read the task (" + e + ")"));

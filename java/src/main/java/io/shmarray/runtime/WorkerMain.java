@@ -133,6 +133,37 @@ public final class WorkerMain {
             defined.remove(fnId);
             broken.remove(fnId);
         }
+
+        /**
+         * Tasks that capture nothing (a function reference, a lambda without captured values) have
+         * no state: the same bytes decode once per worker, as a function travels by reference.
+         * Anything that captures a value is decoded afresh every time (copy semantics).
+         */
+        final java.util.Map<java.nio.ByteBuffer, SerializableCallable<?>> stateless = new java.util.LinkedHashMap<>(
+                16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(java.util.Map.Entry<java.nio.ByteBuffer, SerializableCallable<?>> e) {
+                return size() > 64;
+            }
+        };
+
+        /** A TASK frame's task: its id, then the callable. */
+        Messages.Task task(byte[] payload, long maxFrame) throws ClassNotFoundException {
+            if (payload.length < Long.BYTES + 1) throw new ProtocolException("a TASK frame of " + payload.length + " bytes");
+            long id = java.nio.ByteBuffer.wrap(payload).getLong();
+            java.nio.ByteBuffer key = java.nio.ByteBuffer.wrap(payload, Long.BYTES, payload.length - Long.BYTES);
+            SerializableCallable<?> c = stateless.get(key);
+            if (c == null) {
+                Object o = Codec.decodeValue(payload, Long.BYTES, payload.length - Long.BYTES, maxFrame, null);
+                if (!(o instanceof SerializableCallable)) {
+                    throw new ProtocolException("not a task: " + (o == null ? null : o.getClass().getName()));
+                }
+                c = (SerializableCallable<?>) o;
+                java.lang.invoke.SerializedLambda l = io.shmarray.internal.Lambdas.serializedForm(c);
+                if (l != null && l.getCapturedArgCount() == 0) stateless.put(key.slice(), c);
+            }
+            return new Messages.Task(id, c);
+        }
     }
 
     /**
@@ -155,9 +186,11 @@ public final class WorkerMain {
         }
         Object message;
         try {
-            message = f.type == Channel.APPLY ? apply(f.payload, maxFrame) : Codec.decode(f.payload, maxFrame);
+            message = f.type == Channel.APPLY ? apply(f.payload, maxFrame)
+                    : f.type == Channel.TASK ? functions.task(f.payload, maxFrame) : Codec.decode(f.payload, maxFrame);
         } catch (ClassNotFoundException | RuntimeException e) {
-            long id = f.type == Channel.APPLY && f.payload.length >= 8 ? java.nio.ByteBuffer.wrap(f.payload).getLong() : -1;
+            long id = (f.type == Channel.APPLY || f.type == Channel.TASK) && f.payload.length >= 8
+                    ? java.nio.ByteBuffer.wrap(f.payload).getLong() : -1;
             return f.type == Channel.DEFINE ? null : failure(id, e);
         }
         if (message instanceof Messages.Define) {
@@ -240,8 +273,8 @@ public final class WorkerMain {
     private static void warmUp(long maxFrame) {
         try {
             SerializableCallable<Object> probe = () -> java.util.List.of(1, "x", 2.0);
-            byte[] b = Codec.encode(new Messages.Task(0, probe), "warm-up");
-            Messages.Task t = (Messages.Task) Codec.decode(b, maxFrame);
+            byte[] b = Messages.taskFrame(0, probe, maxFrame);
+            Messages.Task t = new Definitions().task(b, maxFrame);
             Object v = t.callable().call();
             Codec.decode(Codec.encode(new Messages.Result(0, true, Codec.encode(v), null, null, null, null)), maxFrame);
             byte[] chunk = applyFrame(0, 0, new java.util.ArrayList<>(java.util.List.of(1, 2L, "x")));

@@ -71,7 +71,7 @@ public final class WorkerProcess<R> implements AutoCloseable {
     public static <R> WorkerProcess<R> start(WorkerOptions options, SerializableCallable<R> task) {
         Objects.requireNonNull(task, "task");
         long id = IDS.incrementAndGet();
-        byte[] payload = Codec.encodeFrame(new Messages.Task(id, task), "task", Worker.maxFrame());
+        byte[] payload = Messages.taskFrame(id, task, Worker.maxFrame());
         Worker w = Standby.take(options);
         if (w == null) w = Worker.launch(options);
         WorkerProcess<R> p = new WorkerProcess<>(w);

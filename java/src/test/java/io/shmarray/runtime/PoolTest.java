@@ -220,6 +220,69 @@ class PoolTest {
     }
 
     /**
+     * {@code apply} runs synchronously in a worker (the caller talks to an idle worker itself),
+     * fails like {@code submit}, and a task that captures values gets a fresh copy every time
+     * even though stateless tasks are decoded once per worker.
+     */
+    @Test
+    @Timeout(180)
+    void applyRunsInAWorkerAndCapturedValuesStayCopies() throws Exception {
+        try (Pool pool = Pool.create(2)) {
+            long me = ProcessHandle.current().pid();
+            long there = pool.apply(() -> ProcessHandle.current().pid());
+            assertTrue(there != me && pool.workerPids().contains(there), "ran in a worker: " + there);
+            int doubled = pool.apply((Integer x) -> x * 2, 21);
+            assertEquals(42, doubled);
+            RemoteException r = assertThrows(RemoteException.class, () -> pool.apply(() -> {
+                throw new IllegalStateException("boom");
+            }));
+            assertInstanceOf(IllegalStateException.class, r.getCause());
+            ArrayList<Integer> list = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                assertEquals(1, pool.apply(() -> {
+                    list.add(1); // the worker's copy: never the same object twice
+                    return list.size();
+                }));
+            }
+            for (int i = 0; i < 5; i++) assertEquals(1, pool.submit(() -> 1).get(60, TimeUnit.SECONDS));
+            assertEquals(List.of(2, 3), pool.map(x -> x + 1, List.of(1, 2), 1), "the slots still serve the queue");
+        }
+    }
+
+    /** Interrupting a caller of {@code apply} abandons the task: its worker is killed and replaced. */
+    @Test
+    @Timeout(180)
+    void interruptingApplyKillsAndReplacesTheWorker() throws Exception {
+        try (SharedLongArray pids = SharedLongArray.create(1); Pool pool = Pool.create(1)) {
+            Thread caller = Thread.currentThread();
+            Thread interrupter = new Thread(() -> {
+                try {
+                    awaitPid(pids, 0);
+                    caller.interrupt();
+                } catch (InterruptedException ignored) {
+                    // test over
+                }
+            });
+            interrupter.start();
+            long t0 = System.nanoTime();
+            WorkerDiedException e = assertThrows(WorkerDiedException.class, () -> pool.apply(() -> {
+                pids.setVolatile(0, ProcessHandle.current().pid());
+                Thread.sleep(600_000);
+                return 0;
+            }));
+            assertTrue(Thread.interrupted(), "the interrupt flag stays set");
+            assertTrue(e.getMessage().contains("interrupted"), e.getMessage());
+            assertTrue(System.nanoTime() - t0 < 60_000_000_000L);
+            interrupter.join();
+            long pid = pids.get(0);
+            long end = System.nanoTime() + 10_000_000_000L;
+            while (alive(pid) && System.nanoTime() < end) Thread.sleep(20);
+            assertTrue(!alive(pid), "the abandoned task's worker was killed");
+            assertEquals(7, pool.apply(() -> 7), "a replacement serves");
+        }
+    }
+
+    /**
      * Chunks are pipelined (sent before the previous result is back); a chunk's timeout still
      * counts from when its worker started it, not from when it was sent.
      */
