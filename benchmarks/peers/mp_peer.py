@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Python's multiprocessing on the same workloads as RuntimeBench (standard library + numpy).
 
-    python3 benchmarks/peers/mp_peer.py RESULTS.tsv [roundtrip map start queue dispatch]
+    python3 benchmarks/peers/mp_peer.py RESULTS.tsv [roundtrip map start queue queuethroughput dispatch]
 
 Appends TSV rows (workload, implementation, metric, value, unit) like the Java side, and writes
 the round-trip samples to latency-python.txt next to RESULTS.tsv.
@@ -54,12 +54,13 @@ def map_(out):
     items = list(range(200_000))
     with mp.get_context("spawn").Pool(2) as pool:
         pool.map(inc, items[:20_000], 10)
-        for chunk in (1, 100, 1000):
+        for chunk in (1, 100, 1000, None):
             t = time.perf_counter()
             r = pool.map(inc, items, chunk)
             s = time.perf_counter() - t
             assert len(r) == 200_000 and r[-1] == 200_000
-            row(out, "map200k", IMPL + "-Pool(2).map", "chunksize_%d" % chunk, len(items) / s, "tasks/s")
+            name = "chunksize_default" if chunk is None else "chunksize_%d" % chunk
+            row(out, "map200k", IMPL + "-Pool(2).map", name, len(items) / s, "tasks/s")
 
 
 def child(conn):
@@ -111,6 +112,29 @@ def queue(out):
     row(out, "queue", IMPL + "-Queue", "one_way_p90", pct(us, 0.9), "us")
 
 
+def produce(q, n):
+    for i in range(n):
+        q.put((i, "rec"))
+
+
+def queue_throughput(out):
+    """One producer process puts 100k small records; items/s from the first taken to the last."""
+    ctx = mp.get_context("spawn")
+    n = 100_000
+    for rnd in range(2):
+        q = ctx.Queue()
+        p = ctx.Process(target=produce, args=(q, n))
+        p.start()
+        q.get()
+        t = time.perf_counter()
+        for i in range(1, n):
+            assert q.get()[0] == i
+        s = time.perf_counter() - t
+        p.join()
+        if rnd == 1:
+            row(out, "queuethroughput", IMPL + "-Queue", "one_producer_small_records", (n - 1) / s, "items/s")
+
+
 def length_of(a):
     return len(a)
 
@@ -155,7 +179,8 @@ def lifecycle(out):
     row(out, "lifecycle", impl, "create_close_p90", pct(us, 0.9), "us")
 
 
-SECTIONS = {"lifecycle": lifecycle, "roundtrip": roundtrip, "map": map_, "start": start, "queue": queue, "dispatch": dispatch}
+SECTIONS = {"lifecycle": lifecycle, "roundtrip": roundtrip, "map": map_, "start": start, "queue": queue,
+            "queuethroughput": queue_throughput, "dispatch": dispatch}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2:

@@ -49,12 +49,14 @@ public final class RuntimeBench {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 1) {
-            System.err.println("usage: RuntimeBench RESULTS.tsv [roundtrip map dispatch start transform pss queue lifecycle]");
+            System.err.println("usage: RuntimeBench RESULTS.tsv [roundtrip map dispatch start transform pss queue"
+                    + " queuethroughput kmeans lifecycle]");
             System.exit(2);
         }
         RuntimeBench b = new RuntimeBench(new Rows(Path.of(args[0])));
         List<String> sections = args.length > 1 ? Arrays.asList(args).subList(1, args.length)
-                : List.of("pss", "roundtrip", "map", "dispatch", "start", "transform", "queue", "lifecycle");
+                : List.of("pss", "roundtrip", "map", "dispatch", "start", "transform", "queue", "queuethroughput", "kmeans",
+                        "lifecycle");
         for (String s : sections) {
             long t = System.nanoTime();
             System.out.println("# " + s);
@@ -67,6 +69,8 @@ public final class RuntimeBench {
                 case "pss": b.pss(); break;
                 case "queue": b.queue(); break;
                 case "lifecycle": b.lifecycle(); break;
+                case "queuethroughput": b.queueThroughput(); break;
+                case "kmeans": b.kmeans(); break;
                 default: throw new IllegalArgumentException("unknown section " + s);
             }
             System.out.printf("# %s took %.1f s%n", s, (System.nanoTime() - t) / 1e9);
@@ -141,12 +145,12 @@ public final class RuntimeBench {
         for (int i = 0; i < 200_000; i++) items.add(i);
         try (Pool pool = Pool.builder().workers(2).options(options()).build()) {
             pool.map(x -> x + 1, items.subList(0, 20_000), 10); // warm-up
-            for (int chunk : new int[] {1, 100, 1000}) {
+            for (int chunk : new int[] {1, 100, 1000, 0}) {
                 long t = System.nanoTime();
-                List<Integer> out = pool.map(x -> x + 1, items, chunk);
+                List<Integer> out = chunk == 0 ? pool.map(x -> x + 1, items) : pool.map(x -> x + 1, items, chunk);
                 double s = (System.nanoTime() - t) / 1e9;
                 if (out.size() != items.size() || out.get(199_999) != 200_000) throw new AssertionError("bad map result");
-                rows.add("map200k", impl, "chunksize_" + chunk, items.size() / s, "tasks/s");
+                rows.add("map200k", impl, chunk == 0 ? "chunksize_default" : "chunksize_" + chunk, items.size() / s, "tasks/s");
             }
         }
     }
@@ -390,5 +394,143 @@ public final class RuntimeBench {
             rows.add("queue", impl, "one_way_median", Rows.median(us), "us");
             rows.add("queue", impl, "one_way_p90", Rows.percentile(us, 0.9), "us");
         }
+    }
+
+    /**
+     * Queue throughput: one producer process puts 100k small records ({@code [i, "rec"]}) that this
+     * process takes; items per second from the first item taken to the last.
+     */
+    void queueThroughput() throws Exception {
+        int n = 100_000;
+        for (int round = 0; round < 2; round++) { // the first round warms both JVMs
+            try (SharedQueue<List<Object>> q = SharedQueue.create(1 << 20);
+                    WorkerProcess<Integer> producer = WorkerProcess.start(options(), () -> {
+                        for (int i = 0; i < n; i++) q.put(new ArrayList<>(List.of(i, "rec")));
+                        return n;
+                    })) {
+                List<Object> first = q.poll(WAIT);
+                long t = System.nanoTime();
+                for (int i = 1; i < n; i++) {
+                    List<Object> r = q.poll(WAIT);
+                    if (r == null || (Integer) r.get(0) != i) throw new AssertionError("queue out of order at " + i);
+                }
+                double s = (System.nanoTime() - t) / 1e9;
+                if (first == null || producer.result() != n) throw new AssertionError("producer failed");
+                if (round == 1) rows.add("queuethroughput", impl, "one_producer_small_records", (n - 1) / s, "items/s");
+            }
+        }
+    }
+
+    static final int KMEANS_K = 8;
+    static final int KMEANS_SLICES = 8;
+    static final int KMEANS_ITERATIONS = 50;
+
+    /** Sums of the points of slice {@code slice} per nearest centroid: k x (sum x, sum y, count). */
+    static double[] kmeansPartial(double[] pts, int points, double[] centroids, int slice) {
+        double[] acc = new double[KMEANS_K * 3];
+        int from = (int) ((long) points * slice / KMEANS_SLICES);
+        int to = (int) ((long) points * (slice + 1) / KMEANS_SLICES);
+        for (int p = from; p < to; p++) {
+            kmeansAssign(acc, centroids, pts[2 * p], pts[2 * p + 1]);
+        }
+        return acc;
+    }
+
+    /** The same over a shared array: the same code, element access instead of a heap array. */
+    static double[] kmeansPartial(SharedDoubleArray pts, int points, double[] centroids, int slice) {
+        double[] acc = new double[KMEANS_K * 3];
+        int from = (int) ((long) points * slice / KMEANS_SLICES);
+        int to = (int) ((long) points * (slice + 1) / KMEANS_SLICES);
+        for (int p = from; p < to; p++) {
+            kmeansAssign(acc, centroids, pts.get(2L * p), pts.get(2L * p + 1));
+        }
+        return acc;
+    }
+
+    private static void kmeansAssign(double[] acc, double[] centroids, double x, double y) {
+        int best = 0;
+        double bestD = Double.MAX_VALUE;
+        for (int c = 0; c < KMEANS_K; c++) {
+            double dx = x - centroids[2 * c];
+            double dy = y - centroids[2 * c + 1];
+            double d = dx * dx + dy * dy;
+            if (d < bestD) {
+                bestD = d;
+                best = c;
+            }
+        }
+        acc[3 * best] += x;
+        acc[3 * best + 1] += y;
+        acc[3 * best + 2] += 1;
+    }
+
+    static double[] kmeansStep(List<double[]> partials, double[] centroids) {
+        double[] sum = new double[KMEANS_K * 3];
+        for (double[] p : partials) for (int i = 0; i < sum.length; i++) sum[i] += p[i];
+        double[] next = centroids.clone();
+        for (int c = 0; c < KMEANS_K; c++) {
+            if (sum[3 * c + 2] > 0) {
+                next[2 * c] = sum[3 * c] / sum[3 * c + 2];
+                next[2 * c + 1] = sum[3 * c + 1] / sum[3 * c + 2];
+            }
+        }
+        return next;
+    }
+
+    /**
+     * An iterative algorithm of many short maps: k-means over 2M 2-D points (k = 8), 50 iterations
+     * of an 8-slice map. Pool(2) on a shared array vs an in-process parallel stream on a heap
+     * array; both compute the same centroids.
+     */
+    void kmeans() {
+        int points = 2_000_000;
+        double[] heap = new double[2 * points];
+        java.util.Random r = new java.util.Random(7);
+        for (int p = 0; p < points; p++) {
+            int c = p % KMEANS_K;
+            heap[2 * p] = c * 10 + r.nextGaussian();
+            heap[2 * p + 1] = (c % 3) * 7 + r.nextGaussian();
+        }
+        double[] start = new double[2 * KMEANS_K];
+        for (int c = 0; c < KMEANS_K; c++) {
+            start[2 * c] = heap[2 * c];
+            start[2 * c + 1] = heap[2 * c + 1];
+        }
+        List<Integer> slices = new ArrayList<>();
+        for (int s = 0; s < KMEANS_SLICES; s++) slices.add(s);
+        double[] streamResult = null;
+        double[] poolResult = null;
+        double streamSeconds = Double.NaN;
+        double poolSeconds = Double.NaN;
+        for (int round = 0; round < 2; round++) { // round 0 warms the JIT on both sides
+            double[] c = start;
+            long t = System.nanoTime();
+            for (int it = 0; it < KMEANS_ITERATIONS; it++) {
+                double[] cur = c;
+                List<double[]> partials = slices.parallelStream()
+                        .map(s -> kmeansPartial(heap, points, cur, s)).collect(java.util.stream.Collectors.toList());
+                c = kmeansStep(partials, c);
+            }
+            streamSeconds = (System.nanoTime() - t) / 1e9;
+            streamResult = c;
+        }
+        try (SharedDoubleArray shared = SharedDoubleArray.create(2L * points);
+                Pool pool = Pool.builder().workers(2).options(options()).build()) {
+            shared.copyFrom(heap);
+            for (int round = 0; round < 2; round++) {
+                double[] c = start;
+                long t = System.nanoTime();
+                for (int it = 0; it < KMEANS_ITERATIONS; it++) {
+                    double[] cur = c;
+                    List<double[]> partials = pool.map(s -> kmeansPartial(shared, points, cur, s), slices, 1);
+                    c = kmeansStep(partials, c);
+                }
+                poolSeconds = (System.nanoTime() - t) / 1e9;
+                poolResult = c;
+            }
+        }
+        if (!Arrays.equals(streamResult, poolResult)) throw new AssertionError("k-means: different centroids");
+        rows.add("kmeans2M", impl, "parallel_stream_in_process", KMEANS_ITERATIONS / streamSeconds, "iterations/s");
+        rows.add("kmeans2M", impl, "pool_2_workers", KMEANS_ITERATIONS / poolSeconds, "iterations/s");
     }
 }

@@ -171,16 +171,33 @@ final class Channel implements Closeable {
                 deadline = System.nanoTime() + FRAME_STALL_MILLIS * 1_000_000L; // progress: the peer reads
                 continue;
             }
-            if (System.nanoTime() > deadline) throw new ProtocolException("peer stalled: not reading for "
-                    + FRAME_STALL_MILLIS + " ms");
-            Thread.onSpinWait();
+            long left = (deadline - System.nanoTime()) / 1_000_000L;
+            if (left <= 0) throw new ProtocolException("peer stalled: not reading for " + FRAME_STALL_MILLIS + " ms");
+            awaitWritable(left); // the socket buffer is full: wake when the peer has read some
+        }
+    }
+
+    /** For the sender only (send is synchronized): wakes when the socket can take more bytes. */
+    private volatile Selector writeSelector;
+
+    private void awaitWritable(long millis) throws IOException {
+        if (writeSelector == null) {
+            Selector w = Selector.open();
+            writeSelector = w;
             try {
-                Thread.sleep(1);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new java.io.InterruptedIOException("interrupted while sending");
+                socket.register(w, SelectionKey.OP_WRITE);
+            } catch (IOException | RuntimeException e) { // closed meanwhile
+                w.close();
+                throw e;
+            }
+            if (!socket.isOpen()) { // close() may have missed it
+                w.close();
+                throw new java.nio.channels.ClosedChannelException();
             }
         }
+        writeSelector.select(Math.max(1, millis));
+        writeSelector.selectedKeys().clear();
+        if (Thread.currentThread().isInterrupted()) throw new java.io.InterruptedIOException("interrupted while sending");
     }
 
     /**
@@ -260,6 +277,15 @@ final class Channel implements Closeable {
             socket.close();
         } catch (IOException ignored) {
             // closing anyway
+        }
+        // after the socket: a sender that opens its selector later finds the socket closed
+        Selector w = writeSelector;
+        if (w != null) {
+            try {
+                w.close(); // wakes a sender blocked in it
+            } catch (IOException ignored) {
+                // closing anyway
+            }
         }
     }
 }

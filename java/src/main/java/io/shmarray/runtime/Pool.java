@@ -241,6 +241,20 @@ public final class Pool implements AutoCloseable {
         return (R) await(job.future);
     }
 
+    /**
+     * {@link #map(SerializableFunction, List, int)} with Python's default chunksize: the items
+     * split into about four chunks per worker ({@code ceil(n / (4 x workers))}).
+     */
+    public <T, R> List<R> map(SerializableFunction<T, R> fn, List<T> items) {
+        return map(fn, items, defaultChunksize(items.size(), slots.size()), null);
+    }
+
+    /** Python's {@code Pool.map} default: {@code ceil(items / (4 x workers))}, at least 1. */
+    static int defaultChunksize(int items, int workers) {
+        int per = 4 * workers;
+        return Math.max(1, items / per + (items % per == 0 ? 0 : 1));
+    }
+
     /** {@link #map(SerializableFunction, List, int, BiConsumer)} without progress. */
     public <T, R> List<R> map(SerializableFunction<T, R> fn, List<T> items, int chunksize) {
         return map(fn, items, chunksize, null);

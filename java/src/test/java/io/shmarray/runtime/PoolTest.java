@@ -246,7 +246,14 @@ class PoolTest {
             }
             for (int i = 0; i < 5; i++) assertEquals(1, pool.submit(() -> 1).get(60, TimeUnit.SECONDS));
             assertEquals(List.of(2, 3), pool.map(x -> x + 1, List.of(1, 2), 1), "the slots still serve the queue");
+            List<Integer> many = new ArrayList<>();
+            for (int i = 0; i < 1001; i++) many.add(i);
+            List<Integer> out = pool.map(x -> x * 2, many); // Python's default chunksize
+            for (int i = 0; i < 1001; i++) assertEquals(2 * i, out.get(i));
         }
+        assertEquals(25_000, Pool.defaultChunksize(200_000, 2), "Python: divmod(200000, 2 * 4) -> 25000");
+        assertEquals(126, Pool.defaultChunksize(1001, 2), "rounded up, as Python does");
+        assertEquals(1, Pool.defaultChunksize(0, 4));
     }
 
     /** Interrupting a caller of {@code apply} abandons the task: its worker is killed and replaced. */
