@@ -6,7 +6,7 @@
 # Builds what it needs (mvn package, the C bandwidth peer via CMake), then runs, one after the
 # other (never two JMH runs at once): C memory bandwidth; JMH ArrayBenchmark on JNA (a JDK 17-21,
 # else the JDK 22+ with -Dio.shmarray.backend=jna) and on FFM (a JDK 22+); RuntimeBench on the
-# JDK 22+ (FFM) and its worker-start section also on the JNA JDK; Python's multiprocessing peer;
+# JDK 22+ (FFM) and its worker-start and dispatch sections also on the JNA JDK; Python's multiprocessing peer;
 # and the report. Options: --out DIR (default benchmarks/results/<date>), --jmh "JMH OPTIONS".
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -74,8 +74,9 @@ step "process-level workloads, FFM"
 "$jdk_new" -Xmx6g -Dio.shmarray.maxFrameBytes=1000000000 --enable-native-access=ALL-UNNAMED -cp "$jar" \
   io.shmarray.bench.RuntimeBench "$out/results.tsv"
 if [ "$jna_java" != "$jdk_new" ]; then
-  step "worker start, JNA"
-  "$jna_java" -cp "$jar" io.shmarray.bench.RuntimeBench "$out/results.tsv" start lifecycle
+  step "worker start and dispatch, JNA"
+  "$jna_java" -Xmx6g -cp "$jar" io.shmarray.bench.RuntimeBench "$out/results.tsv" start lifecycle roundtrip map queue \
+    queuethroughput kmeans
 fi
 
 step "Python multiprocessing peer"

@@ -23,7 +23,8 @@ import java.util.Objects;
  * }</pre>
  *
  * <p>The queue is a byte ring in one shared segment, guarded by the segment's robust lock, with
- * futex waits for "not empty" and "not full". <b>Crash semantics:</b> a producer that dies in the
+ * futex waits for "not empty" and "not full" (a put or take makes the wake-up system call only
+ * when someone waits). <b>Crash semantics:</b> a producer that dies in the
  * middle of {@code put} loses only the item it was putting (the item is published last, so the
  * queue never shows half of it); a consumer that dies in the middle of {@code take} loses only the
  * item it was taking. Others are neither blocked nor see a corrupted queue: the next operation
@@ -38,6 +39,8 @@ public final class SharedQueue<T> implements Serializable, AutoCloseable {
     private static final int TAIL = 16;     // u64 byte position after the last item
     private static final int COUNT = 24;    // u64 items in the queue
     private static final int CAPACITY = 32; // u64 ring bytes
+    /** u32 counts of processes waiting (or about to) on NOT_EMPTY and NOT_FULL, at word + this. */
+    private static final int WAITERS = 40;
     private static final int RING = 64;
 
     private static final VarHandle INTS = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
@@ -171,12 +174,24 @@ public final class SharedQueue<T> implements Serializable, AutoCloseable {
         return buffer.lockRecovering(timeout); // HEAD/TAIL/COUNT are never half-updated: nothing to repair
     }
 
+    /**
+     * Sleeps while {@code word} still reads {@code seen}, counted as a waiter meanwhile. A waker
+     * that bumped the word and read no waiter saves the system call; a waiter counted too late
+     * for it finds the word changed (the futex compares it before sleeping) and does not sleep.
+     * A waiter that dies counted only costs later wakers a needless call.
+     */
     private boolean await(int word, int seen, long deadline) {
-        return buffer.awaitWord(word, seen, deadline);
+        INTS.getAndAdd(view, word + WAITERS, 1);
+        try {
+            return buffer.awaitWord(word, seen, deadline);
+        } finally {
+            INTS.getAndAdd(view, word + WAITERS, -1);
+        }
     }
 
+    /** Wakes the waiters on {@code word}, after it was bumped (a full fence), if there are any. */
     private void wake(int word) {
-        buffer.wakeWord(word);
+        if ((int) INTS.getVolatile(view, word + WAITERS) != 0) buffer.wakeWord(word);
     }
 
     private void ringWrite(long pos, byte[] bytes) {

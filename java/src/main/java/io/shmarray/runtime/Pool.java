@@ -202,7 +202,7 @@ public final class Pool implements AutoCloseable {
         long id = IDS.incrementAndGet();
         byte[] payload = Messages.taskFrame(id, task, Worker.maxFrame());
         CompletableFuture<Object> f = new CompletableFuture<>();
-        queue.add(new Job(Channel.TASK, id, payload, f, 0, config.retries, null));
+        enqueue(new Job(Channel.TASK, id, payload, f, 0, config.retries, null));
         return (CompletableFuture<R>) (CompletableFuture<?>) f;
     }
 
@@ -237,8 +237,19 @@ public final class Pool implements AutoCloseable {
                 break;
             }
         }
-        if (!ran) queue.add(job);
+        if (!ran) enqueue(job);
         return (R) await(job.future);
+    }
+
+    /**
+     * Queues a job; one that raced {@link #close()} or {@link #terminate()} (queued behind the
+     * slots' stop markers, where nobody would take it) is taken back and refused.
+     */
+    private void enqueue(Job job) {
+        queue.add(job);
+        if (state != State.RUNNING && queue.remove(job)) {
+            throw new IllegalStateException("pool is " + state + ": no new tasks");
+        }
     }
 
     /**
@@ -397,7 +408,13 @@ public final class Pool implements AutoCloseable {
                 CompletableFuture<Object> f = new CompletableFuture<>();
                 ensureRunning();
                 call.jobSubmitted(f);
-                queue.add(new Job(Channel.APPLY, id, payload, f, call.fnId, config.retries, define));
+                Job job = new Job(Channel.APPLY, id, payload, f, call.fnId, config.retries, define);
+                try {
+                    enqueue(job);
+                } catch (IllegalStateException closed) {
+                    f.completeExceptionally(closed); // its map call's bookkeeping ends with it
+                    throw closed;
+                }
                 inFlight.add(f);
             }
         }
