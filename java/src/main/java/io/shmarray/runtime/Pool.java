@@ -128,6 +128,10 @@ public final class Pool implements AutoCloseable {
         int attemptsLeft;
         /** Already sent again once because its worker was gone before it arrived. */
         boolean redelivered;
+        /** The worker running this job (oldest in its flight), or null; guarded by the job's monitor. */
+        Worker runningOn;
+        /** cancel(true) came: its worker is killed once it runs there; guarded by the job's monitor. */
+        boolean killRequested;
 
         Job(byte type, long id, byte[] payload, CompletableFuture<Object> future, long fnId, int attemptsLeft,
                 byte[] define) {
@@ -195,15 +199,45 @@ public final class Pool implements AutoCloseable {
         if (state != State.RUNNING) throw new IllegalStateException("pool is " + state + ": no new tasks");
     }
 
-    /** Runs one task; the future completes with its result or a typed failure. */
+    /**
+     * Runs one task; the future completes with its result or a typed failure. {@code cancel} on it
+     * means it: a task still queued is removed and never runs; {@code cancel(true)} of a running
+     * task kills its worker, which is replaced (as on a timeout); {@code cancel(false)} lets it
+     * finish and drops the result.
+     */
     @SuppressWarnings("unchecked")
     public <R> CompletableFuture<R> submit(SerializableCallable<R> task) {
         ensureRunning();
         long id = IDS.incrementAndGet();
         byte[] payload = Messages.taskFrame(id, task, Worker.maxFrame());
-        CompletableFuture<Object> f = new CompletableFuture<>();
-        enqueue(new Job(Channel.TASK, id, payload, f, 0, config.retries, null));
+        TaskFuture f = new TaskFuture();
+        f.job = new Job(Channel.TASK, id, payload, f, 0, config.retries, null);
+        enqueue(f.job);
         return (CompletableFuture<R>) (CompletableFuture<?>) f;
+    }
+
+    /**
+     * The future of a pool job, with a {@code cancel} that means it: a job still queued is
+     * removed (it never runs); {@code cancel(true)} of a task running in a worker kills that
+     * worker, which the pool replaces, as a timeout does. {@code cancel(false)} lets a running
+     * task finish and drops its result.
+     */
+    private final class TaskFuture extends CompletableFuture<Object> {
+        Job job;
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            boolean cancelled = super.cancel(mayInterruptIfRunning);
+            Job j = job;
+            if (!cancelled || j == null) return cancelled;
+            if (!queue.remove(j) && mayInterruptIfRunning) {
+                synchronized (j) { // running there, or about to: nothing else is in flight behind a task
+                    j.killRequested = true;
+                    if (j.runningOn != null) j.runningOn.process.destroyForcibly();
+                }
+            }
+            return true;
+        }
     }
 
     /**
@@ -405,10 +439,11 @@ public final class Pool implements AutoCloseable {
                 if (payload.length + 1L > Worker.maxFrame()) {
                     throw new FrameTooLargeException("the chunk", payload.length, Worker.maxFrame());
                 }
-                CompletableFuture<Object> f = new CompletableFuture<>();
+                TaskFuture f = new TaskFuture();
                 ensureRunning();
                 call.jobSubmitted(f);
                 Job job = new Job(Channel.APPLY, id, payload, f, call.fnId, config.retries, define);
+                f.job = job;
                 try {
                     enqueue(job);
                 } catch (IllegalStateException closed) {
@@ -427,9 +462,18 @@ public final class Pool implements AutoCloseable {
                     registration.clean();
                     return false;
                 }
-                CompletableFuture<Object> next = ordered ? inFlight.removeFirst() : firstDone();
-                @SuppressWarnings("unchecked")
-                List<R> results = (List<R>) await(next);
+                CompletableFuture<Object> next = ordered ? inFlight.peekFirst() : firstDone();
+                List<R> results;
+                try {
+                    @SuppressWarnings("unchecked")
+                    List<R> r = (List<R>) await(next);
+                    results = r;
+                } catch (CancellationException e) {
+                    if (Thread.currentThread().isInterrupted()) throw cancelled(inFlight, e);
+                    throw e;
+                } finally {
+                    inFlight.remove(next);
+                }
                 done += results.size();
                 if (progress != null) progress.accept(done, total);
                 current = results.iterator();
@@ -438,13 +482,16 @@ public final class Pool implements AutoCloseable {
         }
 
         private CompletableFuture<Object> firstDone() {
-            CompletableFuture.anyOf(inFlight.toArray(new CompletableFuture<?>[0])).exceptionally(t -> null).join();
-            for (Iterator<CompletableFuture<Object>> i = inFlight.iterator(); i.hasNext(); ) {
-                CompletableFuture<Object> f = i.next();
-                if (f.isDone()) {
-                    i.remove();
-                    return f;
-                }
+            try {
+                CompletableFuture.anyOf(inFlight.toArray(new CompletableFuture<?>[0])).exceptionally(t -> null).get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw cancelled(inFlight, new CancellationException("interrupted while waiting for a result"));
+            } catch (ExecutionException e) {
+                // not reached: failures are mapped to null above
+            }
+            for (CompletableFuture<Object> f : inFlight) {
+                if (f.isDone()) return f; // removed by the caller
             }
             throw new IllegalStateException("no completed chunk");
         }
@@ -469,6 +516,16 @@ public final class Pool implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new CancellationException("interrupted while waiting for a result");
         }
+    }
+
+    /**
+     * Interrupted while waiting for a map's chunk: the call's chunks still queued are cancelled
+     * (they never run); chunks already running in a worker finish, their results dropped.
+     */
+    private static CancellationException cancelled(Deque<CompletableFuture<Object>> inFlight, CancellationException e) {
+        for (CompletableFuture<Object> f : inFlight) f.cancel(false);
+        inFlight.clear();
+        return e;
     }
 
     /** No new tasks; queued tasks still run. Idempotent. See {@link #join()}. */
@@ -687,6 +744,7 @@ public final class Pool implements AutoCloseable {
                 job.future.completeExceptionally(new CancellationException("pool terminated"));
                 return false;
             }
+            if (job.future.isCancelled()) return false; // cancelled while it was being taken
             try {
                 if (worker != null && !worker.process.isAlive() && inFlight.isEmpty()) { // died while idle
                     Worker dead = worker;
@@ -697,7 +755,10 @@ public final class Pool implements AutoCloseable {
                 Worker w = worker;
                 if (job.define != null && defined.add(job.fnId)) w.send(Channel.DEFINE, job.define);
                 w.send(job.type, job.payload);
-                if (inFlight.isEmpty()) headStart = System.nanoTime();
+                if (inFlight.isEmpty()) {
+                    headStart = System.nanoTime();
+                    running(job, w);
+                }
                 inFlight.add(job);
                 return true;
             } catch (WorkerDiedException e) { // it never reached the worker, or the start failed
@@ -710,6 +771,15 @@ public final class Pool implements AutoCloseable {
             } catch (RuntimeException e) {
                 job.future.completeExceptionally(e);
                 return false;
+            }
+        }
+
+        /** Records that {@code job} runs on {@code w} now (null: no longer), for a cancel(true). */
+        private void running(Job job, Worker w) {
+            if (job == null) return;
+            synchronized (job) {
+                job.runningOn = w;
+                if (w != null && job.killRequested) w.process.destroyForcibly(); // cancelled while being sent
             }
         }
 
@@ -728,18 +798,22 @@ public final class Pool implements AutoCloseable {
                 return;
             } catch (RuntimeException e) { // a garbled channel is not trusted again: the worker is recycled
                 inFlight.removeFirst();
+                running(job, null);
                 job.future.completeExceptionally(e);
                 if (e instanceof ProtocolException && !(e instanceof FrameTooLargeException)) replaceWorker(null);
                 return;
             }
             if (r.id != job.id && r.id != -1) {
                 inFlight.removeFirst();
+                running(job, null);
                 job.future.completeExceptionally(new ProtocolException("result " + r.id + " for task " + job.id));
                 replaceWorker(null);
                 return;
             }
             inFlight.removeFirst();
+            running(job, null);
             headStart = System.nanoTime(); // the worker moved on to the next in flight
+            running(inFlight.peekFirst(), w);
             topUp(); // keep it fed while this result is decoded
             if (r.ok) {
                 Object value = null;
@@ -770,9 +844,11 @@ public final class Pool implements AutoCloseable {
          * worker runs its frames in order): they go back to the front of the queue.
          */
         private void lost(Job job, RuntimeException e) {
+            running(job, null);
             boolean notDelivered = e instanceof Worker.NotDelivered && !job.redelivered;
             if (notDelivered) job.redelivered = true;
-            if (state != State.TERMINATED && (notDelivered // it never ran: once more, on a fresh worker
+            if (state != State.TERMINATED && !job.future.isCancelled() // a cancel(true) killed it: that is all
+                    && (notDelivered // it never ran: once more, on a fresh worker
                     || (e instanceof WorkerDiedException && job.attemptsLeft-- > 0))) {
                 queue.addFirst(job); // (otherwise an opt-in retry)
             } else {
@@ -791,7 +867,7 @@ public final class Pool implements AutoCloseable {
             }
             for (Job j; (j = inFlight.pollLast()) != null; ) {
                 if (state == State.TERMINATED) j.future.completeExceptionally(new CancellationException("pool terminated"));
-                else queue.addFirst(j); // never started on the dead worker
+                else if (!j.future.isCancelled()) queue.addFirst(j); // never started on the dead worker
             }
             if (state != State.TERMINATED) {
                 boolean interrupted = Thread.interrupted(); // a caller of apply that was interrupted

@@ -289,6 +289,77 @@ class PoolTest {
         }
     }
 
+    /** A queued task cancelled never runs; cancel(true) of a running one kills and replaces its worker. */
+    @Test
+    @Timeout(180)
+    void cancelMeansIt() throws Exception {
+        try (io.shmarray.SharedIntArray ran = io.shmarray.SharedIntArray.create(3);
+             SharedLongArray pids = SharedLongArray.create(1);
+             Pool pool = Pool.create(1)) {
+            CompletableFuture<Integer> blocker = pool.submit(() -> {
+                Thread.sleep(1000);
+                ran.set(0, 1);
+                return 0;
+            });
+            CompletableFuture<Integer> queued = pool.submit(() -> {
+                ran.set(1, 1);
+                return 1;
+            });
+            assertTrue(queued.cancel(false));
+            assertTrue(queued.isCancelled());
+            assertEquals(0, blocker.get(60, TimeUnit.SECONDS));
+            assertEquals(7, pool.submit(() -> 7).get(60, TimeUnit.SECONDS));
+            assertEquals(0, ran.get(1), "a cancelled queued task never runs");
+
+            CompletableFuture<Integer> running = pool.submit(() -> {
+                pids.setVolatile(0, ProcessHandle.current().pid());
+                Thread.sleep(60_000);
+                ran.set(2, 1);
+                return 2;
+            });
+            long pid = awaitPid(pids, 0);
+            long t0 = System.nanoTime();
+            assertTrue(running.cancel(true));
+            assertThrows(CancellationException.class, running::get);
+            assertEquals(8, pool.submit(() -> 8).get(60, TimeUnit.SECONDS), "a replacement serves at once");
+            assertTrue(System.nanoTime() - t0 < 30_000_000_000L, "not after the 60 s task");
+            long end = System.nanoTime() + 10_000_000_000L;
+            while (alive(pid) && System.nanoTime() < end) Thread.sleep(20);
+            assertTrue(!alive(pid), "cancel(true) killed the running task's worker");
+            assertEquals(0, ran.get(2));
+        }
+    }
+
+    /** Interrupting the caller of map cancels its chunks still queued; the flag stays set. */
+    @Test
+    @Timeout(180)
+    void interruptingMapCancelsItsQueuedChunks() throws Exception {
+        try (io.shmarray.SharedIntArray runs = io.shmarray.SharedIntArray.create(5); Pool pool = Pool.create(1)) {
+            Thread caller = Thread.currentThread();
+            Thread interrupter = new Thread(() -> {
+                try {
+                    long end = System.nanoTime() + 60_000_000_000L;
+                    while (runs.get(1) == 0 && System.nanoTime() < end) Thread.sleep(5);
+                    caller.interrupt(); // chunk 1 runs, 2 is sent behind it, 3 waits in the queue
+                } catch (InterruptedException ignored) {
+                    // test over
+                }
+            });
+            interrupter.start();
+            assertThrows(CancellationException.class, () -> pool.map(x -> {
+                runs.set(x, 1);
+                Thread.sleep(700);
+                return x;
+            }, List.of(0, 1, 2, 3, 4), 1));
+            assertTrue(Thread.interrupted(), "the interrupt flag stays set");
+            interrupter.join();
+            Thread.sleep(3000); // what was already sent finishes meanwhile
+            assertEquals(List.of(9), pool.map(x -> x * 3, List.of(3), 1), "the pool serves on");
+            assertEquals(0, runs.get(3), "the queued chunk was cancelled");
+            assertEquals(0, runs.get(4), "never submitted");
+        }
+    }
+
     /**
      * Chunks are pipelined (sent before the previous result is back); a chunk's timeout still
      * counts from when its worker started it, not from when it was sent.
