@@ -132,6 +132,8 @@ public final class Pool implements AutoCloseable {
         Worker runningOn;
         /** cancel(true) came: its worker is killed once it runs there; guarded by the job's monitor. */
         boolean killRequested;
+        /** The task as submitted (for shutdownNow's list), or null for map chunks. */
+        SerializableCallable<?> origin;
 
         Job(byte type, long id, byte[] payload, CompletableFuture<Object> future, long fnId, int attemptsLeft,
                 byte[] define) {
@@ -212,6 +214,7 @@ public final class Pool implements AutoCloseable {
         byte[] payload = Messages.taskFrame(id, task, Worker.maxFrame());
         TaskFuture f = new TaskFuture();
         f.job = new Job(Channel.TASK, id, payload, f, 0, config.retries, null);
+        f.job.origin = task;
         enqueue(f.job);
         return (CompletableFuture<R>) (CompletableFuture<?>) f;
     }
@@ -531,11 +534,38 @@ public final class Pool implements AutoCloseable {
     /** No new tasks; queued tasks still run. Idempotent. See {@link #join()}. */
     @Override
     public void close() {
+        shutdown();
+        join();
+    }
+
+    /** {@link #close()} without waiting: no new tasks, queued ones still run; idempotent. */
+    synchronized void shutdown() {
         if (state == State.RUNNING) {
             state = State.CLOSED;
             for (int i = 0; i < slots.size(); i++) queue.add(STOP);
         }
-        join();
+    }
+
+    /** Whether every slot thread has exited (after {@link #shutdown()} or {@link #terminate()}). */
+    boolean allSlotsExited() {
+        for (Slot s : slots) {
+            if (s.thread.isAlive()) return false;
+        }
+        return state != State.RUNNING;
+    }
+
+    /**
+     * A {@link java.util.concurrent.ExecutorService} view of this pool, for code that takes one
+     * ({@code invokeAll}, {@code invokeAny}, structured shutdown, frameworks). Its tasks must be
+     * serializable (a {@link SerializableCallable}, or a {@code Callable}/{@code Runnable} that
+     * is also {@code Serializable}); one that is not is refused at submission with
+     * {@link NotSerializableTaskException}. {@code shutdown()} is {@link #close()} without
+     * waiting, {@code shutdownNow()} is {@link #terminate()} and returns the tasks that never
+     * started; a task submitted after either is rejected ({@code RejectedExecutionException}).
+     * Futures cancel as {@link #submit}'s do.
+     */
+    public java.util.concurrent.ExecutorService asExecutorService() {
+        return new PoolExecutorService(this);
     }
 
     /** Waits until every queued task ran and every worker exited. */
@@ -554,12 +584,22 @@ public final class Pool implements AutoCloseable {
 
     /** Kills every worker at once; queued and running tasks fail with {@link CancellationException}. */
     public void terminate() {
-        if (state == State.TERMINATED) return;
+        terminateReturningQueued();
+    }
+
+    /** {@link #terminate()}; returns the tasks ({@link #submit}) that were queued, never started. */
+    synchronized List<SerializableCallable<?>> terminateReturningQueued() {
+        List<SerializableCallable<?>> never = new ArrayList<>();
+        if (state == State.TERMINATED) return never;
         state = State.TERMINATED;
         List<Job> pending = new ArrayList<>();
         queue.drainTo(pending);
         for (Job j : pending) {
-            if (j != STOP) j.future.completeExceptionally(new CancellationException("pool terminated"));
+            if (j == STOP) continue;
+            if (j.origin != null && j.future.completeExceptionally(new CancellationException("pool terminated"))) {
+                never.add(j.origin);
+            }
+            j.future.completeExceptionally(new CancellationException("pool terminated"));
         }
         for (Slot s : slots) {
             s.thread.interrupt();
@@ -573,6 +613,7 @@ public final class Pool implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        return never;
     }
 
     /** How often an idle slot looks for FORGET frames to send. */

@@ -11,8 +11,12 @@ import java.io.Serializable;
  * SerializableCallable<Long> task = () -> ProcessHandle.current().pid();
  * long workerPid = WorkerProcess.start(task).result();
  * }</pre>
+ *
+ * <p>It is a {@link java.util.concurrent.Callable}, so it also goes to
+ * {@link Pool#asExecutorService()} and other code that takes one.
  */
 @FunctionalInterface
-public interface SerializableCallable<R> extends Serializable {
+public interface SerializableCallable<R> extends java.util.concurrent.Callable<R>, Serializable {
+    @Override
     R call() throws Exception;
 }
