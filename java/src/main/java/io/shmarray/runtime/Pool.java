@@ -60,6 +60,8 @@ public final class Pool implements AutoCloseable {
     public enum State { RUNNING, CLOSED, TERMINATED }
 
     private static final AtomicLong IDS = new AtomicLong();
+    /** Worker deaths, replacements, timeouts and retries ({@code System.Logger} "io.shmarray"). */
+    private static final System.Logger LOG = System.getLogger("io.shmarray");
     private static final Job STOP = new Job((byte) 0, 0, null, null, 0, 0, null);
 
     /** Builds a {@link Pool}. */
@@ -345,6 +347,31 @@ public final class Pool implements AutoCloseable {
         return map(e -> fn.apply(e.getKey(), e.getValue()), items, chunksize);
     }
 
+    /**
+     * {@link #map(SerializableFunction, List, int)} over any {@code Iterable} (a {@code Set}, a
+     * {@code Collection}, a lazily computed sequence), in its iteration order.
+     */
+    public <T, R> List<R> map(SerializableFunction<T, R> fn, Iterable<T> items, int chunksize) {
+        Objects.requireNonNull(items, "items");
+        return collect(imap(fn, items.iterator(), chunksize, null, -1, true));
+    }
+
+    /** {@link #map(SerializableFunction, List, int)} over a {@code Stream}, in its encounter order. */
+    public <T, R> List<R> map(SerializableFunction<T, R> fn, java.util.stream.Stream<T> items, int chunksize) {
+        Objects.requireNonNull(items, "items");
+        return collect(imap(fn, items.iterator(), chunksize, null, -1, true));
+    }
+
+    private <T, R> List<R> collect(MapIterator<T, R> it) {
+        try {
+            List<R> out = new ArrayList<>();
+            while (it.hasNext()) out.add(it.next());
+            return out;
+        } finally {
+            it.registration.clean();
+        }
+    }
+
     /** Lazy, ordered map over a possibly infinite iterator (at most 3 x workers chunks in flight). */
     public <T, R> Iterator<R> imap(SerializableFunction<T, R> fn, Iterator<T> items, int chunksize) {
         return imap(fn, items, chunksize, null, -1, true);
@@ -435,7 +462,7 @@ public final class Pool implements AutoCloseable {
 
         private void topUp() {
             while (inFlight.size() < window && items.hasNext()) {
-                List<T> chunk = new ArrayList<>(chunksize);
+                List<T> chunk = new ArrayList<>(Math.min(chunksize, 1024)); // cut lazily: any chunksize is fine
                 while (chunk.size() < chunksize && items.hasNext()) chunk.add(items.next());
                 long id = IDS.incrementAndGet();
                 byte[] payload = WorkerMain.applyFrame(id, call.fnId, chunk);
@@ -888,12 +915,20 @@ public final class Pool implements AutoCloseable {
             running(job, null);
             boolean notDelivered = e instanceof Worker.NotDelivered && !job.redelivered;
             if (notDelivered) job.redelivered = true;
+            String what = (job.type == Channel.APPLY ? "map chunk " : "task ") + job.id;
             if (state != State.TERMINATED && !job.future.isCancelled() // a cancel(true) killed it: that is all
                     && (notDelivered // it never ran: once more, on a fresh worker
                     || (e instanceof WorkerDiedException && job.attemptsLeft-- > 0))) {
                 queue.addFirst(job); // (otherwise an opt-in retry)
+                LOG.log(System.Logger.Level.WARNING, "shmarray pool: " + what + (notDelivered
+                        ? " never reached its worker and runs again: " : " is retried after: ") + e.getMessage());
             } else {
                 job.future.completeExceptionally(e);
+                if (state != State.TERMINATED && job.future.isCancelled()) {
+                    LOG.log(System.Logger.Level.DEBUG, "shmarray pool: " + what + " was cancelled: its worker was killed");
+                } else if (state != State.TERMINATED) {
+                    LOG.log(System.Logger.Level.WARNING, "shmarray pool: " + what + " failed: " + e.getMessage());
+                }
             }
             replaceWorker(e);
         }
@@ -914,8 +949,13 @@ public final class Pool implements AutoCloseable {
                 boolean interrupted = Thread.interrupted(); // a caller of apply that was interrupted
                 try {
                     worker = launch(); // the replacement, warm for the next task
+                    LOG.log(System.Logger.Level.DEBUG, "shmarray pool: worker pid " + (dead == null ? "?" : dead.pid())
+                            + " replaced by pid " + worker.pid());
                 } catch (RuntimeException startFailure) {
                     worker = null; // retried at the next task, which then reports it
+                    LOG.log(System.Logger.Level.WARNING, "shmarray pool: the replacement of worker pid "
+                            + (dead == null ? "?" : dead.pid()) + " did not start (retried with the next task): "
+                            + startFailure.getMessage());
                 } finally {
                     if (interrupted) Thread.currentThread().interrupt();
                 }

@@ -289,6 +289,59 @@ class PoolTest {
         }
     }
 
+    /** Any Iterable or Stream maps; any chunksize is cut lazily (Integer.MAX_VALUE used to throw OutOfMemoryError). */
+    @Test
+    @Timeout(180)
+    void iterablesStreamsAndAnyChunksize() throws Exception {
+        try (Pool pool = Pool.create(2)) {
+            assertEquals(List.of(1, 2, 3), pool.map(x -> x, List.of(1, 2, 3), Integer.MAX_VALUE));
+            java.util.LinkedHashSet<String> set = new java.util.LinkedHashSet<>(List.of("a", "bb", "ccc"));
+            assertEquals(List.of(1, 2, 3), pool.map(String::length, set, 2), "an Iterable, in its order");
+            assertEquals(List.of(0L, 2L, 4L, 6L), pool.map(x -> x * 2, LongStream.range(0, 4).boxed(), 3), "a Stream");
+        }
+    }
+
+    /** Worker deaths and replacements are logged (System.Logger "io.shmarray"). */
+    @Test
+    @Timeout(180)
+    void aWorkerDeathIsLoggedWithItsReplacement() throws Exception {
+        List<java.util.logging.LogRecord> records = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.logging.Handler h = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                records.add(r);
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        java.util.logging.Logger jul = java.util.logging.Logger.getLogger("io.shmarray");
+        java.util.logging.Level before = jul.getLevel();
+        jul.setLevel(java.util.logging.Level.ALL); // the replacement is a DEBUG record
+        h.setLevel(java.util.logging.Level.ALL);
+        jul.addHandler(h);
+        try (Pool pool = Pool.create(1)) {
+            long pid = pool.workerPids().get(0);
+            assertInstanceOf(WorkerDiedException.class, failureOf(pool.submit(() -> {
+                Runtime.getRuntime().halt(9);
+                return 0;
+            })));
+            assertEquals(1, pool.submit(() -> 1).get(60, TimeUnit.SECONDS));
+            String log;
+            synchronized (records) {
+                log = records.stream().map(r -> r.getLevel() + " " + r.getMessage()).collect(Collectors.joining("\n"));
+            }
+            assertTrue(log.contains("WARNING shmarray pool: task") && log.contains("failed") && log.contains("died"), log);
+            assertTrue(log.contains("worker pid " + pid + " replaced by pid"), log);
+        } finally {
+            jul.removeHandler(h);
+            jul.setLevel(before);
+        }
+    }
+
     /** A queued task cancelled never runs; cancel(true) of a running one kills and replaces its worker. */
     @Test
     @Timeout(180)
