@@ -373,13 +373,28 @@ public final class Pool implements AutoCloseable {
     }
 
     /** Lazy, ordered map over a possibly infinite iterator (at most 3 x workers chunks in flight). */
-    public <T, R> Iterator<R> imap(SerializableFunction<T, R> fn, Iterator<T> items, int chunksize) {
+    public <T, R> MapResults<R> imap(SerializableFunction<T, R> fn, Iterator<T> items, int chunksize) {
         return imap(fn, items, chunksize, null, -1, true);
     }
 
+    /**
+     * As {@link #imap(SerializableFunction, Iterator, int)}, calling {@code progress} with (items
+     * done, -1) as results arrive (the total of a lazy input is unknown).
+     */
+    public <T, R> MapResults<R> imap(SerializableFunction<T, R> fn, Iterator<T> items, int chunksize,
+            BiConsumer<Long, Long> progress) {
+        return imap(fn, items, chunksize, progress, -1, true);
+    }
+
     /** As {@link #imap}, yielding results as chunks complete, in any order. */
-    public <T, R> Iterator<R> imapUnordered(SerializableFunction<T, R> fn, Iterator<T> items, int chunksize) {
+    public <T, R> MapResults<R> imapUnordered(SerializableFunction<T, R> fn, Iterator<T> items, int chunksize) {
         return imap(fn, items, chunksize, null, -1, false);
+    }
+
+    /** As {@link #imapUnordered(SerializableFunction, Iterator, int)}, with progress as {@code imap}'s. */
+    public <T, R> MapResults<R> imapUnordered(SerializableFunction<T, R> fn, Iterator<T> items, int chunksize,
+            BiConsumer<Long, Long> progress) {
+        return imap(fn, items, chunksize, progress, -1, false);
     }
 
     private <T, R> MapIterator<T, R> imap(SerializableFunction<T, R> fn, Iterator<T> items, int chunksize,
@@ -433,7 +448,7 @@ public final class Pool implements AutoCloseable {
     }
 
     /** The iterator of {@code imap}/{@code imapUnordered} (and the engine of {@code map}). */
-    private final class MapIterator<T, R> implements Iterator<R> {
+    private final class MapIterator<T, R> implements MapResults<R> {
         final MapCall call;
         /** Ends the submission when this iterator is exhausted, or unreachable before that. */
         Cleaner.Cleanable registration;
@@ -460,8 +475,20 @@ public final class Pool implements AutoCloseable {
             this.window = window;
         }
 
+        /** Set by {@link #close()}: nothing more is read or submitted. */
+        private boolean closed;
+
+        @Override
+        public void close() {
+            if (closed) return;
+            closed = true;
+            cancelled(inFlight, null);
+            current = Collections.emptyIterator();
+            registration.clean();
+        }
+
         private void topUp() {
-            while (inFlight.size() < window && items.hasNext()) {
+            while (!closed && inFlight.size() < window && items.hasNext()) {
                 List<T> chunk = new ArrayList<>(Math.min(chunksize, 1024)); // cut lazily: any chunksize is fine
                 while (chunk.size() < chunksize && items.hasNext()) chunk.add(items.next());
                 long id = IDS.incrementAndGet();
@@ -486,6 +513,7 @@ public final class Pool implements AutoCloseable {
 
         @Override
         public boolean hasNext() {
+            if (closed) return false;
             while (!current.hasNext()) {
                 topUp();
                 if (inFlight.isEmpty()) {

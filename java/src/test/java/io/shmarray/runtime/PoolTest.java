@@ -301,6 +301,51 @@ class PoolTest {
         }
     }
 
+    /** Closing an imap before its end cancels the call; imap reports progress. */
+    @Test
+    @Timeout(180)
+    void closingImapCancelsTheRestAndImapReportsProgress() throws Exception {
+        long[] produced = new long[1];
+        Iterator<Long> naturals = new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return true;
+            }
+
+            @Override
+            public Long next() {
+                return produced[0]++;
+            }
+        };
+        try (Pool pool = Pool.create(2)) {
+            long before;
+            try (MapResults<Long> out = pool.imap(x -> {
+                Thread.sleep(20);
+                return x * 2;
+            }, naturals, 1)) {
+                for (long i = 0; i < 10; i++) assertEquals(2 * i, out.next());
+                before = produced[0];
+                out.close();
+                assertTrue(!out.hasNext(), "closed: no more results");
+            }
+            for (long end = System.nanoTime() + 10_000_000_000L; pool.queuedJobs() > 0 && System.nanoTime() < end; ) {
+                Thread.sleep(10); // (a slot may hand back a chunk it took: it then drops it as cancelled)
+            }
+            assertEquals(0, pool.queuedJobs(), "its queued chunks were cancelled");
+            Thread.sleep(500);
+            assertEquals(before, produced[0], "no more input is read after close()");
+
+            List<Long> done = java.util.Collections.synchronizedList(new ArrayList<>());
+            List<Integer> got = new ArrayList<>();
+            pool.imap(x -> x + 1, List.of(1, 2, 3, 4).iterator(), 1, (d, total) -> {
+                assertEquals(-1L, total);
+                done.add(d);
+            }).forEachRemaining(got::add);
+            assertEquals(List.of(2, 3, 4, 5), got);
+            assertEquals(List.of(1L, 2L, 3L, 4L), done);
+        }
+    }
+
     /** Worker deaths and replacements are logged (System.Logger "io.shmarray"). */
     @Test
     @Timeout(180)
