@@ -320,14 +320,7 @@ public final class Pool implements AutoCloseable {
      */
     public <T, R> List<R> map(SerializableFunction<T, R> fn, List<T> items, int chunksize,
             BiConsumer<Long, Long> progress) {
-        MapIterator<T, R> it = imap(fn, items.iterator(), chunksize, progress, items.size(), true);
-        try {
-            List<R> out = new ArrayList<>(items.size());
-            while (it.hasNext()) out.add(it.next());
-            return out;
-        } finally {
-            it.registration.clean(); // on failure too: the function goes once its chunks in flight end
-        }
+        return collect(imap(fn, items.iterator(), chunksize, progress, items.size(), true), items.size());
     }
 
     /**
@@ -353,22 +346,23 @@ public final class Pool implements AutoCloseable {
      */
     public <T, R> List<R> map(SerializableFunction<T, R> fn, Iterable<T> items, int chunksize) {
         Objects.requireNonNull(items, "items");
-        return collect(imap(fn, items.iterator(), chunksize, null, -1, true));
+        return collect(imap(fn, items.iterator(), chunksize, null, -1, true), 16);
     }
 
     /** {@link #map(SerializableFunction, List, int)} over a {@code Stream}, in its encounter order. */
     public <T, R> List<R> map(SerializableFunction<T, R> fn, java.util.stream.Stream<T> items, int chunksize) {
         Objects.requireNonNull(items, "items");
-        return collect(imap(fn, items.iterator(), chunksize, null, -1, true));
+        return collect(imap(fn, items.iterator(), chunksize, null, -1, true), 16);
     }
 
-    private <T, R> List<R> collect(MapIterator<T, R> it) {
+    /** All of a map call's results, in order; {@code expected} sizes the list. */
+    private <T, R> List<R> collect(MapIterator<T, R> it, int expected) {
         try {
-            List<R> out = new ArrayList<>();
+            List<R> out = new ArrayList<>(expected);
             while (it.hasNext()) out.add(it.next());
             return out;
         } finally {
-            it.registration.clean();
+            it.registration.clean(); // on failure too: the function goes once its chunks in flight end
         }
     }
 
@@ -651,10 +645,8 @@ public final class Pool implements AutoCloseable {
         queue.drainTo(pending);
         for (Job j : pending) {
             if (j == STOP) continue;
-            if (j.origin != null && j.future.completeExceptionally(new CancellationException("pool terminated"))) {
-                never.add(j.origin);
-            }
-            j.future.completeExceptionally(new CancellationException("pool terminated"));
+            boolean cancelledHere = j.future.completeExceptionally(new CancellationException("pool terminated"));
+            if (cancelledHere && j.origin != null) never.add(j.origin); // not cancelled by its caller first
         }
         for (Slot s : slots) {
             s.thread.interrupt();

@@ -306,17 +306,7 @@ class PoolTest {
     @Timeout(180)
     void closingImapCancelsTheRestAndImapReportsProgress() throws Exception {
         long[] produced = new long[1];
-        Iterator<Long> naturals = new Iterator<>() {
-            @Override
-            public boolean hasNext() {
-                return true;
-            }
-
-            @Override
-            public Long next() {
-                return produced[0]++;
-            }
-        };
+        Iterator<Long> naturals = naturals(produced);
         try (Pool pool = Pool.create(2)) {
             long before;
             try (MapResults<Long> out = pool.imap(x -> {
@@ -553,11 +543,9 @@ class PoolTest {
         }
     }
 
-    @Test
-    @Timeout(180)
-    void imapPullsAnInfiniteIteratorLazily() throws Exception {
-        long[] produced = new long[1];
-        Iterator<Long> naturals = new Iterator<>() {
+    /** 0, 1, 2, ... without end; {@code produced[0]} counts what was read. */
+    static Iterator<Long> naturals(long[] produced) {
+        return new Iterator<>() {
             @Override
             public boolean hasNext() {
                 return true;
@@ -568,6 +556,13 @@ class PoolTest {
                 return produced[0]++;
             }
         };
+    }
+
+    @Test
+    @Timeout(180)
+    void imapPullsAnInfiniteIteratorLazily() throws Exception {
+        long[] produced = new long[1];
+        Iterator<Long> naturals = naturals(produced);
         try (Pool pool = Pool.create(2)) {
             Iterator<Long> out = pool.imap(x -> x * 3, naturals, 5);
             for (long i = 0; i < 50; i++) assertEquals(i * 3, out.next());

@@ -214,16 +214,22 @@ class WorkerProcessTest {
             long[] starts = workers.stream().mapToLong(w -> b.processStartTime(w.intValue())).toArray();
             driver.destroyForcibly();
             long t0 = System.nanoTime();
-            for (int i = 0; i < workers.size(); i++) {
-                int pid = workers.get(i).intValue();
-                while (b.processAlive(pid, starts[i]) == 1 && System.nanoTime() - t0 < 10_000_000_000L) Thread.sleep(5);
-            }
+            for (int i = 0; i < workers.size(); i++) awaitDead(b, workers.get(i).intValue(), starts[i], t0);
             long ms = (System.nanoTime() - t0) / 1_000_000;
             System.out.println("a pool's 3 orphaned workers exited within " + ms + " ms of their parent's kill -9");
             assertTrue(ms < 2000, "workers outlived their parent by " + ms + " ms");
         } finally {
             driver.destroyForcibly();
         }
+    }
+
+    /**
+     * Waits (until 10 s after {@code t0}) for {@code pid} to be dead as shmarray defines it: an
+     * exited process awaiting its reaping (a zombie, re-parented to init) is dead, where
+     * {@code ProcessHandle.isAlive()} would count it until reaped.
+     */
+    static void awaitDead(io.shmarray.internal.Backend b, int pid, long start, long t0) throws InterruptedException {
+        while (b.processAlive(pid, start) == 1 && System.nanoTime() - t0 < 10_000_000_000L) Thread.sleep(5);
     }
 
     @Test
@@ -247,9 +253,7 @@ class WorkerProcessTest {
             assertEquals(1, b.processAlive((int) worker, start));
             driver.destroyForcibly();
             long t0 = System.nanoTime();
-            // poll liveness as shmarray defines it: an exited process awaiting its reaping (a zombie,
-            // re-parented to init) is dead; ProcessHandle.isAlive() would count it until reaped
-            while (b.processAlive((int) worker, start) == 1 && System.nanoTime() - t0 < 10_000_000_000L) Thread.sleep(5);
+            awaitDead(b, (int) worker, start, t0);
             long ms = (System.nanoTime() - t0) / 1_000_000;
             System.out.println("orphaned worker exited " + ms + " ms after its parent's kill -9");
             assertTrue(ms < 2000, "worker outlived its parent by " + ms + " ms");
