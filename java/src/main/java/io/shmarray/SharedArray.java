@@ -478,8 +478,11 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
      * }</pre>
      *
      * <p>The lock belongs to the calling OS thread: release it on the same thread. It is refused
-     * on a virtual thread (which may move to another OS thread while holding it), on READ_ONLY and
-     * COPY_ON_WRITE arrays, and on raw segments (no header).
+     * on a virtual thread (the mutex belongs to an OS thread, and a virtual thread that parks inside
+     * the critical section may resume on another one), on READ_ONLY and COPY_ON_WRITE arrays, and
+     * on raw segments (no header). The wait is interruptible: an interrupted thread gets a
+     * {@link WaitInterruptedException} (within {@value #WAIT_SLICE_MILLIS} ms) and keeps its
+     * interrupt status.
      *
      * @param timeout how long to wait, or {@code null} to wait as long as it takes
      * @throws LockTimeoutException when not acquired in time
@@ -490,13 +493,38 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
     public final ArrayLock lock(Duration timeout) {
         if (onVirtualThread()) {
             throw new IllegalStateException("lock() needs a platform thread: the process-shared mutex belongs to an OS"
-                    + " thread, and a virtual thread may move to another one while holding it");
+                    + " thread, and a virtual thread that parks while holding it may resume on another one. Take the"
+                    + " lock on a platform thread (SharedQueue, SharedSemaphore, SharedEvent and SharedBarrier do"
+                    + " support virtual threads)");
         }
+        return lock(timeout, false, true);
+    }
+
+    /**
+     * {@link #lock(Duration)}; {@code virtualOk} for the shared primitives, whose critical sections
+     * never park (so a virtual thread stays on its carrier while it holds the mutex): a virtual
+     * thread then polls with a try-lock and parks between attempts, never pinning its carrier in
+     * a native wait.
+     */
+    private ArrayLock lock(Duration timeout, boolean virtualOk, boolean interruptible) {
         HeaderPage h = writableHeader("lock");
         Backend b = Backends.get();
         long address = h.lockAddress();
-        long nanos = timeout == null ? -1 : Math.max(0, timeout.toNanos());
-        int rc = b.lock(address, nanos);
+        long deadline = deadline(timeout);
+        boolean virtual = virtualOk && onVirtualThread();
+        long pause = MIN_PARK_NANOS;
+        int rc;
+        while (true) { // in slices, to see an interrupt
+            if (interruptible) checkNotInterrupted("the lock of");
+            long left = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(0, deadline - System.nanoTime());
+            rc = b.lock(address, virtual ? 0 : Math.min(left, WAIT_SLICE_NANOS));
+            if (rc != -NativeErrors.ETIMEDOUT || left == 0) break;
+            if (deadline != Long.MAX_VALUE && System.nanoTime() - deadline >= 0) break;
+            if (virtual) {
+                java.util.concurrent.locks.LockSupport.parkNanos(Math.min(pause, left));
+                pause = Math.min(2 * pause, MAX_PARK_NANOS);
+            }
+        }
         h.fence();
         if (rc == NativeErrors.LOCK_OWNER_DIED) { // this thread holds it; the data may be half-written
             h.setFlags(SegmentHeaderDescriptor.FLAG_POISONED);
@@ -527,12 +555,14 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
     /**
      * {@link #lock(Duration)} for structures built so that a dead holder leaves nothing half-done
      * (their state is published by one final write under the lock): the owner-died report and the
-     * poison it set are cleared, and the lock is taken again.
+     * poison it set are cleared, and the lock is taken again. Virtual threads may take it (those
+     * critical sections never park). Not {@code interruptible} for the steps that must not fail
+     * half-way (a release, a barrier's withdrawal).
      */
-    final ArrayLock lockRecovering(Duration timeout) {
+    final ArrayLock lockRecovering(Duration timeout, boolean interruptible) {
         while (true) {
             try {
-                return lock(timeout);
+                return lock(timeout, true, interruptible);
             } catch (LockOwnerDiedException | PoisonedArrayException e) {
                 recover();
             }
@@ -547,16 +577,43 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
     /**
      * Sleeps (futex) while the 32-bit word at data byte {@code offset} holds {@code seen}, until
      * woken or {@code deadline}; wake-ups may be spurious, so callers re-check. False once the
-     * deadline has passed.
+     * deadline has passed. The native wait lasts {@value #WAIT_SLICE_MILLIS} ms at most (the
+     * caller re-checks and comes back), so an interrupt is seen: {@link WaitInterruptedException}.
+     * A virtual thread polls the word and parks instead of pinning its carrier in a native wait.
      */
     final boolean awaitWord(long offset, int seen, long deadline) {
-        long left = deadline == Long.MAX_VALUE ? -1 : deadline - System.nanoTime();
-        if (deadline != Long.MAX_VALUE && left <= 0) return false;
+        checkNotInterrupted("a wait on");
+        long left = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - System.nanoTime();
+        if (left <= 0) return false;
         Memory m = memory; // not memory(): a poisoned lock must not break waits on structures built to survive it
         if (m == null) throw closedException();
-        Backends.get().futexWait(m.address(offset), seen, left); // woken, moved or timed out
+        if (onVirtualThread()) { // a native wait would pin the carrier: poll and park instead
+            long pause = MIN_PARK_NANOS;
+            while (m.getIntVolatile(offset >>> 2) == seen) {
+                java.util.concurrent.locks.LockSupport.parkNanos(Math.min(pause, left));
+                checkNotInterrupted("a wait on");
+                if (deadline != Long.MAX_VALUE && (left = deadline - System.nanoTime()) <= 0) return false;
+                pause = Math.min(2 * pause, MAX_PARK_NANOS);
+            }
+            return true;
+        }
+        Backends.get().futexWait(m.address(offset), seen, Math.min(left, WAIT_SLICE_NANOS)); // woken, moved or timed out
         java.lang.ref.Reference.reachabilityFence(m);
         return deadline == Long.MAX_VALUE || System.nanoTime() < deadline;
+    }
+
+    /** Longest native wait between two looks at the interrupt flag. */
+    static final long WAIT_SLICE_MILLIS = 50;
+    private static final long WAIT_SLICE_NANOS = WAIT_SLICE_MILLIS * 1_000_000L;
+    /** A virtual thread's polling pauses: from 1 µs, doubling, up to 1 ms. */
+    private static final long MIN_PARK_NANOS = 1_000, MAX_PARK_NANOS = 1_000_000;
+
+    /** Throws {@link WaitInterruptedException} when this thread is interrupted, leaving the flag set. */
+    private void checkNotInterrupted(String what) {
+        if (Thread.currentThread().isInterrupted()) {
+            throw new WaitInterruptedException("interrupted while waiting for " + what + " '" + name()
+                    + "': gave up without taking anything (the thread's interrupt status stays set)", name());
+        }
     }
 
     /** Wakes every process waiting in {@link #awaitWord} on the word at data byte {@code offset}. */

@@ -5,13 +5,17 @@ import java.time.Duration;
 
 /**
  * A barrier for {@code parties} processes (Python's {@code multiprocessing.Barrier}); travels as a
- * handle. A waiter that times out withdraws its arrival, so the barrier stays usable.
+ * handle. A waiter that times out or is interrupted withdraws its arrival, so the barrier stays
+ * usable.
  *
  * <pre>{@code
  * SharedBarrier start = SharedBarrier.create(3);            // this process + 2 workers
  * pool.submit(() -> start.await(Duration.ofSeconds(30)));   // in each worker
  * boolean all = start.await(Duration.ofSeconds(30));        // true once all three arrived
  * }</pre>
+ *
+ * <p>{@code await} is interruptible ({@link WaitInterruptedException}, interrupt status kept) and
+ * works on virtual threads, as {@link SharedQueue}'s waits do.
  */
 public final class SharedBarrier implements Serializable, AutoCloseable {
     private static final long serialVersionUID = 1L;
@@ -52,15 +56,25 @@ public final class SharedBarrier implements Serializable, AutoCloseable {
             cell.words.set(COUNT, arrived);
         }
         while (cell.words.getVolatile(GENERATION) == generation) {
-            if (!cell.await(GENERATION, generation, deadline)) {
-                try (ArrayLock held = cell.lockRecovering(null)) {
-                    if (cell.words.get(GENERATION) != generation) return true; // tripped meanwhile
-                    cell.words.set(COUNT, cell.words.get(COUNT) - 1); // withdraw
-                    return false;
-                }
+            boolean inTime;
+            try {
+                inTime = cell.await(GENERATION, generation, deadline);
+            } catch (WaitInterruptedException e) {
+                if (!withdraw(generation)) return true; // tripped meanwhile: it counts as passed
+                throw e;
             }
+            if (!inTime) return !withdraw(generation);
         }
         return true;
+    }
+
+    /** Takes back this party's arrival unless the barrier tripped meanwhile; true if withdrawn. */
+    private boolean withdraw(long generation) {
+        try (ArrayLock held = cell.lockForUpdate()) {
+            if (cell.words.get(GENERATION) != generation) return false;
+            cell.words.set(COUNT, cell.words.get(COUNT) - 1);
+            return true;
+        }
     }
 
     @Override

@@ -9,6 +9,10 @@ import java.time.Duration;
  * WorkerProcess.start(() -> ready.await(Duration.ofMinutes(1)));   // blocks in the worker
  * ready.set();                                                     // wakes it, across processes
  * }</pre>
+ *
+ * <p><b>Threads:</b> every blocking call is interruptible — an interrupted thread gets a
+ * {@link WaitInterruptedException} within {@value SharedArray#WAIT_SLICE_MILLIS} ms, having returned nothing, with its interrupt status still set — and works on virtual threads (which poll
+ * and park instead of pinning their carrier in a native wait).
  */
 public final class SharedEvent implements Serializable, AutoCloseable {
     private static final long serialVersionUID = 1L;

@@ -7,7 +7,9 @@ import java.time.Duration;
  * A robust process-shared lock that travels as a handle (Python's {@code multiprocessing.Lock},
  * passable to pool tasks). Same semantics as {@link SharedArray#lock()}: owned by the locking OS
  * thread, and a holder's death poisons it ({@link LockOwnerDiedException}, then
- * {@link PoisonedArrayException} until {@link #recover()}).
+ * {@link PoisonedArrayException} until {@link #recover()}). Waiting for it is interruptible
+ * ({@link WaitInterruptedException}); it is refused on a virtual thread, with an error that says
+ * why (a holder that parks may resume on another OS thread than the one owning the mutex).
  *
  * <pre>{@code
  * SharedLock lock = SharedLock.create();

@@ -5,7 +5,8 @@ import java.time.Duration;
 
 /**
  * A duplex pipe between two processes (Python's {@code multiprocessing.Pipe()}): two
- * {@link SharedQueue}s crossed over. Each end travels as a handle.
+ * {@link SharedQueue}s crossed over. Each end travels as a handle. Waits behave as the queue's:
+ * interruptible, and fine on virtual threads.
  *
  * <pre>{@code
  * SharedPipe<String> here = SharedPipe.create(1 << 16);

@@ -29,6 +29,11 @@ import java.util.Objects;
  * queue never shows half of it); a consumer that dies in the middle of {@code take} loses only the
  * item it was taking. Others are neither blocked nor see a corrupted queue: the next operation
  * finds the lock's owner dead, checks the queue's bookkeeping and goes on.
+ *
+ * <p><b>Threads:</b> every blocking call is interruptible — an interrupted thread gets a
+ * {@link WaitInterruptedException} within {@value SharedArray#WAIT_SLICE_MILLIS} ms, having taken or
+ * put nothing, with its interrupt status still set — and works on virtual threads (which poll
+ * and park instead of pinning their carrier in a native wait).
  */
 public final class SharedQueue<T> implements Serializable, AutoCloseable {
     private static final long serialVersionUID = 1L;
@@ -89,7 +94,7 @@ public final class SharedQueue<T> implements Serializable, AutoCloseable {
 
     /** Items in the queue now (a snapshot). */
     public long size() {
-        try (ArrayLock held = lock(null)) {
+        try (ArrayLock held = buffer.lockRecovering(null, false)) {
             return view.getLong(COUNT);
         }
     }
@@ -115,7 +120,7 @@ public final class SharedQueue<T> implements Serializable, AutoCloseable {
         long deadline = SharedArray.deadline(timeout);
         while (true) {
             int seen;
-            try (ArrayLock held = lock(timeout)) {
+            try (ArrayLock held = lock(deadline)) {
                 long head = view.getLong(HEAD);
                 long tail = view.getLong(TAIL);
                 if (capacity - (tail - head) >= need) {
@@ -144,7 +149,7 @@ public final class SharedQueue<T> implements Serializable, AutoCloseable {
         while (true) {
             int seen;
             byte[] bytes = null;
-            try (ArrayLock held = lock(timeout)) {
+            try (ArrayLock held = lock(deadline)) {
                 if (view.getLong(COUNT) > 0) {
                     long head = view.getLong(HEAD);
                     int len = ringReadInt(head);
@@ -170,8 +175,9 @@ public final class SharedQueue<T> implements Serializable, AutoCloseable {
     // ------------------------------------------------------------------ internals
 
     /** The segment lock; a dead holder is survived: the queue's bookkeeping is published last. */
-    private ArrayLock lock(Duration timeout) {
-        return buffer.lockRecovering(timeout); // HEAD/TAIL/COUNT are never half-updated: nothing to repair
+    private ArrayLock lock(long deadline) {
+        Duration left = deadline == Long.MAX_VALUE ? null : Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+        return buffer.lockRecovering(left, true); // HEAD/TAIL/COUNT are never half-updated: nothing to repair
     }
 
     /**

@@ -14,6 +14,10 @@ import java.time.Duration;
  *     try { return work(x); } finally { gpu.release(); }
  * }, items, 1);
  * }</pre>
+ *
+ * <p>{@code acquire} is interruptible ({@link WaitInterruptedException}, nothing acquired, interrupt
+ * status kept) and works on virtual threads, as {@link SharedQueue}'s waits do; {@code release}
+ * never fails on an interrupt.
  */
 public final class SharedSemaphore implements Serializable, AutoCloseable {
     private static final long serialVersionUID = 1L;
@@ -59,7 +63,7 @@ public final class SharedSemaphore implements Serializable, AutoCloseable {
     }
 
     public void release() {
-        try (ArrayLock held = cell.lockRecovering(null)) {
+        try (ArrayLock held = cell.lockForUpdate()) {
             cell.words.set(PERMITS, cell.words.get(PERMITS) + 1);
             cell.words.getAndAdd(SEQ, 1);
         }

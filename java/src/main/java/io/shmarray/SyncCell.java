@@ -30,7 +30,12 @@ final class SyncCell implements Serializable {
      * under the lock, a holder's death leaves nothing half-done.
      */
     ArrayLock lockRecovering(Duration timeout) {
-        return words.lockRecovering(timeout);
+        return words.lockRecovering(timeout, true);
+    }
+
+    /** {@link #lockRecovering}, not interruptible: for updates that must not fail (a release). */
+    ArrayLock lockForUpdate() {
+        return words.lockRecovering(null, false);
     }
 
     /** Waits while the low 32 bits of word {@code k} equal {@code seen}; false once the deadline passed. */
