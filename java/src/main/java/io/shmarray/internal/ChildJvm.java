@@ -37,6 +37,36 @@ public final class ChildJvm {
         return String.join(File.pathSeparator, entries);
     }
 
+    /**
+     * This JVM's own options as it was started with them ({@code RuntimeMXBean.getInputArguments()}),
+     * less those a second JVM must not repeat: a JDWP agent and JMX remote settings (they listen
+     * on a port), flight recordings (one file), class-data and AOT cache options (each JVM picks
+     * its own), {@code --enable-native-access} and shmarray's own settings (passed on anyway).
+     * Empty when {@code java.management} is not in this runtime.
+     */
+    public static List<String> parentJvmOptions() {
+        List<String> in;
+        try {
+            in = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments();
+        } catch (LinkageError | RuntimeException noManagement) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        for (String a : in) {
+            if (a.startsWith("-agentlib:jdwp") || a.startsWith("-Xrunjdwp") || a.startsWith("-Xdebug")
+                    || a.startsWith("-Dcom.sun.management.jmxremote") || a.startsWith("-XX:StartFlightRecording")
+                    || a.startsWith("-XX:FlightRecorderOptions") || a.startsWith("-XX:SharedArchiveFile")
+                    || a.startsWith("-XX:ArchiveClassesAtExit") || a.startsWith("-XX:AOT") || a.startsWith("-Xshare")
+                    || a.startsWith("--enable-native-access") || a.startsWith("-Dio.shmarray.")
+                    || a.startsWith("-Djava.io.tmpdir=") || a.startsWith("-Djava.class.path=")
+                    || a.startsWith("-Dsun.java.command") || a.startsWith("-Djdk.module.")) {
+                continue;
+            }
+            out.add(a);
+        }
+        return out;
+    }
+
     /** The JVM options a shmarray child needs. */
     public static List<String> jvmOptions() {
         List<String> opts = new ArrayList<>();

@@ -81,9 +81,22 @@ final class Channel implements Closeable {
     private final ByteBuffer head = ByteBuffer.allocate(4);
     private final Selector selector;
     private final long maxFrame;
+    /** Bytes this channel sent and received (frames whole, heartbeats included); shared by a pool's channels. */
+    private final Traffic traffic;
+
+    /** Byte counters, for {@link Pool#stats()}. */
+    static final class Traffic {
+        final java.util.concurrent.atomic.LongAdder sent = new java.util.concurrent.atomic.LongAdder();
+        final java.util.concurrent.atomic.LongAdder received = new java.util.concurrent.atomic.LongAdder();
+    }
     private boolean authenticated;
 
     Channel(SocketChannel socket, long maxFrame) throws IOException {
+        this(socket, maxFrame, new Traffic());
+    }
+
+    Channel(SocketChannel socket, long maxFrame, Traffic traffic) throws IOException {
+        this.traffic = traffic;
         this.socket = socket;
         this.maxFrame = maxFrame;
         socket.configureBlocking(false);
@@ -175,6 +188,7 @@ final class Channel implements Closeable {
             if (left <= 0) throw new ProtocolException("peer stalled: not reading for " + FRAME_STALL_MILLIS + " ms");
             awaitWritable(left); // the socket buffer is full: wake when the peer has read some
         }
+        traffic.sent.add(b.capacity());
     }
 
     /** For the sender only (send is synchronized): wakes when the socket can take more bytes. */
@@ -226,6 +240,7 @@ final class Channel implements Closeable {
         ByteBuffer body = ByteBuffer.allocate(len);
         if (!fill(body, FRAME_STALL_MILLIS, false)) throw new ProtocolException("truncated frame: the peer closed mid-frame");
         body.flip();
+        traffic.received.add(4L + len);
         byte type = body.get();
         byte[] payload = new byte[len - 1];
         body.get(payload);

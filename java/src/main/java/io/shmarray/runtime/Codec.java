@@ -99,12 +99,18 @@ public final class Codec {
     /** As {@link #decodeValue(byte[], long)}, for {@code len} bytes from {@code off}; a resolver as in {@link #decode}. */
     static Object decodeValue(byte[] b, int off, int len, long maxBytes,
             java.util.function.UnaryOperator<Object> resolver) throws ClassNotFoundException {
+        return decodeValue(b, off, len, DecodeRules.fromProperties(maxBytes), resolver);
+    }
+
+    /** As {@link #decodeValue(byte[], int, int, long, java.util.function.UnaryOperator)}, under {@code rules}. */
+    static Object decodeValue(byte[] b, int off, int len, DecodeRules rules,
+            java.util.function.UnaryOperator<Object> resolver) throws ClassNotFoundException {
         if (CompactValues.isCompact(b, off, len)) {
-            if (len > maxBytes) throw new ProtocolException("the codec's filter rejected a class or a limit: " + len
-                    + " bytes, more than " + maxBytes);
-            return CompactValues.decode(b, off, len, filter(maxBytes));
+            if (len > rules.maxBytes) throw new ProtocolException("the codec's filter rejected a class or a limit: " + len
+                    + " bytes, more than " + rules.maxBytes);
+            return CompactValues.decode(b, off, len, rules.filter());
         }
-        return decode(b, off, len, maxBytes, resolver);
+        return decode(b, off, len, rules, resolver);
     }
 
     /** Deserializes through the filter; a rejected class or exceeded limit is a ProtocolException. */
@@ -115,10 +121,15 @@ public final class Codec {
     /** As {@link #decode(byte[], long)}, passing every decoded object through {@code resolver}. */
     static Object decode(byte[] b, long maxBytes, java.util.function.UnaryOperator<Object> resolver)
             throws ClassNotFoundException {
-        return decode(b, 0, b.length, maxBytes, resolver);
+        return decode(b, 0, b.length, DecodeRules.fromProperties(maxBytes), resolver);
     }
 
-    private static Object decode(byte[] b, int off, int len, long maxBytes,
+    /** As {@link #decode(byte[], long)}, under {@code rules}. */
+    static Object decode(byte[] b, DecodeRules rules) throws ClassNotFoundException {
+        return decode(b, 0, b.length, rules, null);
+    }
+
+    private static Object decode(byte[] b, int off, int len, DecodeRules rules,
             java.util.function.UnaryOperator<Object> resolver) throws ClassNotFoundException {
         try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(b, off, len)) {
             {
@@ -139,7 +150,7 @@ public final class Codec {
                 }
             }
         }) {
-            in.setObjectInputFilter(filter(maxBytes));
+            in.setObjectInputFilter(rules.filter());
             return in.readObject();
         } catch (InvalidClassException e) {
             throw new ProtocolException("the codec's filter rejected a class or a limit: " + e.getMessage(), e);
@@ -153,38 +164,9 @@ public final class Codec {
         return cl != null ? cl : Codec.class.getClassLoader();
     }
 
-    /** The filter used for every payload. */
+    /** The filter this JVM's properties give, for payloads of at most {@code maxBytes}. */
     static ObjectInputFilter filter(long maxBytes) {
-        ObjectInputFilter user = userFilter(System.getProperty(FILTER_PROPERTY));
-        boolean allowlist = allowlistOnly(); // a bad mode is refused here, not swallowed by the stream
-        return info -> {
-            if (info.depth() > MAX_DEPTH || info.references() > MAX_REFS || info.streamBytes() > maxBytes
-                    || info.arrayLength() * arrayElementBytes(info.serialClass()) > Math.min(maxBytes, MAX_FRAME_BYTES)) {
-                return ObjectInputFilter.Status.REJECTED;
-            }
-            Class<?> c = info.serialClass();
-            if (c == null) return ObjectInputFilter.Status.UNDECIDED;
-            if (user != null) {
-                ObjectInputFilter.Status s = user.checkInput(info);
-                if (s != ObjectInputFilter.Status.UNDECIDED) return s;
-            }
-            boolean allowed = allowlist ? inProtocolCore(c) : allowedByDefault(c);
-            return allowed ? ObjectInputFilter.Status.ALLOWED : ObjectInputFilter.Status.REJECTED;
-        };
-    }
-
-    /** Whether {@value #FILTER_MODE_PROPERTY} asks for deny-by-default; anything but the two modes is refused. */
-    static boolean allowlistOnly() {
-        String mode = System.getProperty(FILTER_MODE_PROPERTY, "default").trim();
-        switch (mode) {
-            case "default":
-                return false;
-            case "allowlist":
-                return true;
-            default:
-                throw new ProtocolException("-D" + FILTER_MODE_PROPERTY + "='" + mode + "' is not a filter mode: use"
-                        + " 'default' or 'allowlist'; nothing was decoded");
-        }
+        return DecodeRules.fromProperties(maxBytes).filter();
     }
 
     /**
@@ -224,18 +206,6 @@ public final class Codec {
         if (c == int.class || c == float.class) return 4;
         if (c == short.class || c == char.class) return 2;
         return 1;
-    }
-
-    /** The last user pattern and its parsed filter: decoding is a hot path (every queue item). */
-    private static volatile Object[] lastUserFilter = {null, null};
-
-    private static ObjectInputFilter userFilter(String pattern) {
-        if (pattern == null || pattern.isBlank()) return null;
-        Object[] last = lastUserFilter;
-        if (pattern.equals(last[0])) return (ObjectInputFilter) last[1];
-        ObjectInputFilter f = ObjectInputFilter.Config.createFilter(pattern);
-        lastUserFilter = new Object[] {pattern, f};
-        return f;
     }
 
     static boolean allowedByDefault(Class<?> c) {

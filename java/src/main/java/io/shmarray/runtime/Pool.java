@@ -108,9 +108,50 @@ public final class Pool implements AutoCloseable {
             return this;
         }
 
+        /** How workers are started ({@link WorkerOptions}); the settings below apply on top of it. */
         public Builder options(WorkerOptions o) {
             this.options = Objects.requireNonNull(o);
             return this;
+        }
+
+        /** This pool's frame cap, both ways ({@link WorkerOptions#withMaxFrameBytes}). */
+        public Builder maxFrameBytes(long bytes) {
+            WorkerOptions.defaults().withMaxFrameBytes(bytes); // checked now
+            return setting(o -> o.withMaxFrameBytes(bytes));
+        }
+
+        /** This pool's heartbeat period and hung-worker timeout ({@link WorkerOptions#withHeartbeat}). */
+        public Builder heartbeat(Duration period, Duration timeout) {
+            WorkerOptions.defaults().withHeartbeat(period, timeout);
+            return setting(o -> o.withHeartbeat(period, timeout));
+        }
+
+        /**
+         * This pool's deserialization filter, for what its workers decode and what this JVM decodes
+         * from them ({@link WorkerOptions#withSerialFilter}).
+         */
+        public Builder serialFilter(String pattern) {
+            WorkerOptions.defaults().withSerialFilter(pattern);
+            return setting(o -> o.withSerialFilter(pattern));
+        }
+
+        /** Starts the workers with this JVM's own JVM options too ({@link WorkerOptions#withParentJvmOptions}). */
+        public Builder parentJvmOptions() {
+            return setting(WorkerOptions::withParentJvmOptions);
+        }
+
+        private final List<java.util.function.UnaryOperator<WorkerOptions>> settings = new ArrayList<>();
+
+        private Builder setting(java.util.function.UnaryOperator<WorkerOptions> s) {
+            settings.add(s);
+            return this;
+        }
+
+        /** The options with the settings applied, whatever the order of the calls. */
+        WorkerOptions effectiveOptions() {
+            WorkerOptions o = options;
+            for (java.util.function.UnaryOperator<WorkerOptions> s : settings) o = s.apply(o);
+            return o;
         }
 
         /** Starts the workers; fails (killing what started) if one cannot start. */
@@ -136,6 +177,8 @@ public final class Pool implements AutoCloseable {
         boolean killRequested;
         /** The task as submitted (for shutdownNow's list), or null for map chunks. */
         SerializableCallable<?> origin;
+        /** The pid of the last worker it ran on, or 0 (for its JFR event). */
+        volatile long lastPid;
 
         Job(byte type, long id, byte[] payload, CompletableFuture<Object> future, long fnId, int attemptsLeft,
                 byte[] define) {
@@ -150,6 +193,15 @@ public final class Pool implements AutoCloseable {
     }
 
     private final Builder config;
+    /** The builder's options with its settings applied, fixed at build time. */
+    private final WorkerOptions options;
+    private final long maxFrame;
+    private final Channel.Traffic traffic = new Channel.Traffic();
+    private final java.util.concurrent.atomic.LongAdder submitted = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder completed = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder failed = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder cancelledJobs = new java.util.concurrent.atomic.LongAdder();
+    private final AtomicLong workersStarted = new AtomicLong();
     private final BlockingDeque<Job> queue = new LinkedBlockingDeque<>();
     private final List<Slot> slots = new ArrayList<>();
     private final byte[] initPayload;
@@ -157,8 +209,10 @@ public final class Pool implements AutoCloseable {
 
     private Pool(Builder b) {
         this.config = b;
+        this.options = b.effectiveOptions();
+        this.maxFrame = options.maxFrameBytes();
         this.initPayload = b.initializer == null ? null : Codec.encodeFrame(new Messages.Init(b.initializer), "initializer",
-                Worker.maxFrame());
+                maxFrame);
         boolean success = false;
         try {
             for (int i = 0; i < b.workers; i++) {
@@ -213,9 +267,9 @@ public final class Pool implements AutoCloseable {
     public <R> CompletableFuture<R> submit(SerializableCallable<R> task) {
         ensureRunning();
         long id = IDS.incrementAndGet();
-        byte[] payload = Messages.taskFrame(id, task, Worker.maxFrame());
+        byte[] payload = Messages.taskFrame(id, task, maxFrame);
         TaskFuture f = new TaskFuture();
-        f.job = new Job(Channel.TASK, id, payload, f, 0, config.retries, null);
+        f.job = track(new Job(Channel.TASK, id, payload, f, 0, config.retries, null));
         f.job.origin = task;
         enqueue(f.job);
         return (CompletableFuture<R>) (CompletableFuture<?>) f;
@@ -267,8 +321,8 @@ public final class Pool implements AutoCloseable {
         Objects.requireNonNull(task, "task");
         ensureRunning();
         long id = IDS.incrementAndGet();
-        byte[] payload = Messages.taskFrame(id, task, Worker.maxFrame());
-        Job job = new Job(Channel.TASK, id, payload, new CompletableFuture<>(), 0, config.retries, null);
+        byte[] payload = Messages.taskFrame(id, task, maxFrame);
+        Job job = track(new Job(Channel.TASK, id, payload, new CompletableFuture<>(), 0, config.retries, null));
         boolean ran = false;
         for (Slot s : slots) {
             if (s.runHere(job)) {
@@ -278,6 +332,41 @@ public final class Pool implements AutoCloseable {
         }
         if (!ran) enqueue(job);
         return (R) await(job.future);
+    }
+
+    /**
+     * Counts a new job for {@link #stats()} and records it in JFR ({@link FlightEvents#TASK}) once
+     * its future completes, whichever way.
+     */
+    private Job track(Job job) {
+        submitted.increment();
+        Object event = FlightEvents.taskBegun();
+        job.future.whenComplete((v, t) -> {
+            String outcome;
+            if (t == null) {
+                completed.increment();
+                outcome = "ok";
+            } else if (job.future.isCancelled() || t instanceof CancellationException) {
+                cancelledJobs.increment();
+                outcome = "cancelled";
+            } else {
+                failed.increment();
+                outcome = "failed";
+            }
+            FlightEvents.taskEnded(event, job.id, job.type == Channel.APPLY, job.payload.length, job.lastPid, outcome);
+        });
+        return job;
+    }
+
+    /**
+     * This pool's counters now: jobs submitted, completed, failed and cancelled, bytes each way,
+     * workers started and replaced, jobs queued.
+     */
+    public PoolStats stats() {
+        long started = workersStarted.get();
+        return new PoolStats(slots.size(), queue.size(), submitted.sum(), completed.sum(), failed.sum(),
+                cancelledJobs.sum(), traffic.sent.sum(), traffic.received.sum(), started,
+                Math.max(0, started - slots.size()));
     }
 
     /**
@@ -397,7 +486,7 @@ public final class Pool implements AutoCloseable {
         if (chunksize < 1) throw new IllegalArgumentException("chunksize=" + chunksize + ", must be >= 1");
         long fnId = IDS.incrementAndGet();
         byte[] define = Codec.encodeFrame(new Messages.Define(fnId, Codec.encode(fn, "function")), "function",
-                Worker.maxFrame());
+                maxFrame);
         MapIterator<T, R> it = new MapIterator<>(new MapCall(fnId), items, chunksize, define, progress, total,
                 ordered, (PIPELINE_DEPTH + 1) * slots.size());
         // an imap iterator dropped before its end: the function goes once its chunks in flight end
@@ -487,13 +576,13 @@ public final class Pool implements AutoCloseable {
                 while (chunk.size() < chunksize && items.hasNext()) chunk.add(items.next());
                 long id = IDS.incrementAndGet();
                 byte[] payload = WorkerMain.applyFrame(id, call.fnId, chunk);
-                if (payload.length + 1L > Worker.maxFrame()) {
-                    throw new FrameTooLargeException("the chunk", payload.length, Worker.maxFrame());
+                if (payload.length + 1L > maxFrame) {
+                    throw new FrameTooLargeException("the chunk", payload.length, maxFrame);
                 }
                 TaskFuture f = new TaskFuture();
                 ensureRunning();
                 call.jobSubmitted(f);
-                Job job = new Job(Channel.APPLY, id, payload, f, call.fnId, config.retries, define);
+                Job job = track(new Job(Channel.APPLY, id, payload, f, call.fnId, config.retries, define));
                 f.job = job;
                 try {
                     enqueue(job);
@@ -704,7 +793,8 @@ public final class Pool implements AutoCloseable {
         }
 
         Worker launch() {
-            Worker w = Worker.launch(config.options);
+            Worker w = Worker.launch(options, traffic);
+            workersStarted.incrementAndGet();
             if (initPayload != null) {
                 Reply r;
                 try {
@@ -716,7 +806,7 @@ public final class Pool implements AutoCloseable {
                 if (!r.ok) {
                     w.close();
                     throw new WorkerStartException("the pool's initializer failed in worker pid " + w.pid() + ": "
-                            + r.failure().getMessage(), -1, w.stderrTail());
+                            + r.failure(w).getMessage(), -1, w.stderrTail());
                 }
             }
             defined.clear();
@@ -867,6 +957,7 @@ public final class Pool implements AutoCloseable {
             if (job == null) return;
             synchronized (job) {
                 job.runningOn = w;
+                if (w != null) job.lastPid = w.pid();
                 if (w != null && job.killRequested) w.process.destroyForcibly(); // cancelled while being sent
             }
         }
@@ -907,7 +998,7 @@ public final class Pool implements AutoCloseable {
                 Object value = null;
                 Exception refused = null;
                 try {
-                    value = r.value(w.pid());
+                    value = r.value(w);
                 } catch (ProtocolException | ClassNotFoundException e) {
                     // the frame arrived whole, the channel is in step: only this result is refused
                     // (the filter, a missing class), not the worker
@@ -916,7 +1007,7 @@ public final class Pool implements AutoCloseable {
                 if (refused == null) job.future.complete(value);
                 else job.future.completeExceptionally(refused);
             } else {
-                job.future.completeExceptionally(r.failure());
+                job.future.completeExceptionally(r.failure(w));
             }
             tasksRun++;
             if (config.maxTasksPerWorker > 0 && tasksRun >= config.maxTasksPerWorker && inFlight.isEmpty()) {

@@ -37,17 +37,17 @@ final class Reply {
         return java.nio.ByteBuffer.allocate(VALUE_OFFSET + value.length).putLong(id).put(value).array();
     }
 
-    /** Decodes the value (see {@link WorkerProcess#decodeResult}). */
-    Object value(long workerPid) throws ClassNotFoundException {
+    /** Decodes the value from {@code w}, under its rules (see {@link WorkerProcess#decodeResult}). */
+    Object value(Worker w) throws ClassNotFoundException {
         if (frame != null) {
-            return WorkerProcess.decodeResult(frame, VALUE_OFFSET, frame.length - VALUE_OFFSET, workerPid);
+            return WorkerProcess.decodeResult(frame, VALUE_OFFSET, frame.length - VALUE_OFFSET, w.pid(), w.rules);
         }
         byte[] v = result.value();
-        return WorkerProcess.decodeResult(v, 0, v.length, workerPid);
+        return WorkerProcess.decodeResult(v, 0, v.length, w.pid(), w.rules);
     }
 
-    /** The failure as a {@link RemoteException}. */
-    RemoteException failure() {
-        return WorkerProcess.remote(result);
+    /** The failure from {@code w} as a {@link RemoteException}. */
+    RemoteException failure(Worker w) {
+        return WorkerProcess.remote(result, w.rules);
     }
 }

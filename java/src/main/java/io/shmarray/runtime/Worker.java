@@ -37,16 +37,19 @@ final class Worker implements AutoCloseable {
     private final OutputStream stdin; // closing it tells the worker to go
     private final Deque<String> stderrTail;
     private final Thread stderrPump;
-    private final long maxFrame;
+    /** What this parent accepts from the worker: its options' frame cap and filter. */
+    final DecodeRules rules;
+    private final long heartbeatTimeoutMillis;
 
     private Worker(Process process, Channel channel, OutputStream stdin, Deque<String> stderrTail, Thread stderrPump,
-            long maxFrame) {
+            DecodeRules rules, long heartbeatTimeoutMillis) {
         this.process = process;
         this.channel = channel;
         this.stdin = stdin;
         this.stderrTail = stderrTail;
         this.stderrPump = stderrPump;
-        this.maxFrame = maxFrame;
+        this.rules = rules;
+        this.heartbeatTimeoutMillis = heartbeatTimeoutMillis;
     }
 
     /**
@@ -102,12 +105,15 @@ final class Worker implements AutoCloseable {
         d.toFile().delete();
     }
 
-    static long maxFrame() {
-        return Long.getLong(WorkerOptions.MAX_FRAME_PROPERTY, WorkerOptions.DEFAULT_MAX_FRAME);
-    }
-
     /** Starts a worker JVM and waits until it connected and authenticated. */
     static Worker launch(WorkerOptions options) {
+        return launch(options, new Channel.Traffic());
+    }
+
+    /** {@link #launch(WorkerOptions)}, counting the channel's bytes in {@code traffic}. */
+    static Worker launch(WorkerOptions options, Channel.Traffic traffic) {
+        Object startEvent = FlightEvents.workerStartBegun();
+        long t0 = System.nanoTime();
         Path dir;
         try {
             dir = socketDir();
@@ -122,7 +128,8 @@ final class Worker implements AutoCloseable {
                     + " with a shorter -Djava.io.tmpdir (e.g. /tmp)", -1, "");
         }
         byte[] secret = Channel.newSecret();
-        long maxFrame = maxFrame();
+        DecodeRules rules = options.decodeRules();
+        long maxFrame = rules.maxBytes;
         Deque<String> tail = new ArrayDeque<>();
         Process p = null;
         Thread pump = null;
@@ -130,26 +137,24 @@ final class Worker implements AutoCloseable {
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             server.bind(UnixDomainSocketAddress.of(socketPath));
             UserPrincipal me = Files.getOwner(dir);
-            List<String> cmd = new ArrayList<>(ChildJvm.command(WorkerMain.class.getName(), List.of(socketPath.toString())));
-            List<String> extra = new ArrayList<>(AotCache.jvmOptions());
-            extra.addAll(options.jvmOptions());
-            extra.add("-D" + WorkerOptions.MAX_FRAME_PROPERTY + "=" + maxFrame);
-            options.properties().forEach((k, v) -> extra.add("-D" + k + "=" + v));
-            cmd.addAll(1 + ChildJvm.jvmOptions().size(), extra);
+            List<String> cmd = command(options, socketPath);
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.INHERIT);
             pb.environment().putAll(options.environment());
             if (options.workingDirectory() != null) pb.directory(options.workingDirectory().toFile());
             p = pb.start();
-            pump = pumpStderr(p, tail);
+            pump = pumpStderr(p, tail, options.stderrPrefix());
             OutputStream in = p.getOutputStream();
             in.write((HexFormat.of().formatHex(secret) + "\n").getBytes(StandardCharsets.US_ASCII));
             in.flush();
 
             Channel ch = acceptAuthenticated(server, p, pump, options.startTimeout().toMillis(), tail, secret, me,
-                    maxFrame);
+                    maxFrame, traffic);
             Files.deleteIfExists(socketPath); // authenticated: nobody else may connect
-            Worker w = new Worker(p, ch, in, tail, pump, maxFrame);
+            Worker w = new Worker(p, ch, in, tail, pump, rules, options.heartbeatTimeout().toMillis());
             success = true;
+            FlightEvents.workerStarted(startEvent, p.pid(), cmd.get(0));
+            System.getLogger("io.shmarray").log(System.Logger.Level.DEBUG, () -> "shmarray: worker pid " + w.pid()
+                    + " started and authenticated in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
             return w;
         } catch (IOException e) {
             if (p != null) { // e.g. a broken pipe: the JVM exited at once; report how
@@ -175,6 +180,34 @@ final class Worker implements AutoCloseable {
         }
     }
 
+    /**
+     * The worker's command line: {@code java} (this JVM's or the options'), the parent's own JVM
+     * options when asked for (first, so that what shmarray sets wins), shmarray's child options,
+     * the AOT cache (only for this JVM's own launcher and class path: a cache is keyed to both),
+     * the options' JVM options, then the channel settings in effect as properties (so a pool's
+     * frame cap, heartbeat and filter reach its workers) and the options' properties.
+     */
+    static List<String> command(WorkerOptions options, Path socketPath) {
+        String java = options.javaExecutable() != null ? options.javaExecutable().toString() : ChildJvm.javaExecutable();
+        String cp = options.classPath() != null ? options.classPath() : ChildJvm.classPath();
+        List<String> extra = new ArrayList<>();
+        if (options.parentJvmOptions()) extra.addAll(ChildJvm.parentJvmOptions());
+        extra.addAll(ChildJvm.jvmOptions());
+        if (java.equals(ChildJvm.javaExecutable()) && cp.equals(ChildJvm.classPath())) extra.addAll(AotCache.jvmOptions());
+        extra.addAll(options.jvmOptions());
+        extra.add("-D" + WorkerOptions.MAX_FRAME_PROPERTY + "=" + options.maxFrameBytes());
+        extra.add("-D" + WorkerOptions.HEARTBEAT_PROPERTY + "=" + options.heartbeat().toMillis());
+        String filter = options.serialFilter();
+        if (filter != null) extra.add("-D" + Codec.FILTER_PROPERTY + "=" + filter);
+        extra.add("-D" + Codec.FILTER_MODE_PROPERTY + "=" + options.serialFilterMode());
+        options.properties().forEach((k, v) -> extra.add("-D" + k + "=" + v));
+        List<String> cmd = new ArrayList<>();
+        cmd.add(java);
+        cmd.addAll(extra);
+        cmd.addAll(List.of("-cp", cp, WorkerMain.class.getName(), socketPath.toString()));
+        return cmd;
+    }
+
     /** Longest wait for one connection's authentication: a real worker answers in milliseconds. */
     static final long AUTH_ATTEMPT_MILLIS = 5_000;
 
@@ -186,7 +219,8 @@ final class Worker implements AutoCloseable {
      * checked before anything is read).
      */
     private static Channel acceptAuthenticated(ServerSocketChannel server, Process p, Thread pump, long timeoutMillis,
-            Deque<String> tail, byte[] secret, UserPrincipal me, long maxFrame) throws IOException {
+            Deque<String> tail, byte[] secret, UserPrincipal me, long maxFrame, Channel.Traffic traffic)
+            throws IOException {
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
         List<String> refused = new ArrayList<>();
         while (true) {
@@ -202,7 +236,7 @@ final class Worker implements AutoCloseable {
             }
             Channel ch = null;
             try {
-                ch = new Channel(sc, maxFrame);
+                ch = new Channel(sc, maxFrame, traffic);
                 long now = (deadline - System.nanoTime()) / 1_000_000L;
                 ch.authenticateWorker(secret, me, Math.max(1, Math.min(AUTH_ATTEMPT_MILLIS, now)));
                 return ch;
@@ -276,16 +310,35 @@ final class Worker implements AutoCloseable {
 
     /**
      * Copies the worker's stderr to ours as it comes (bytes, not lines: output without newlines is
-     * never buffered whole) and keeps its last 40 lines, each cut at {@value #TAIL_LINE_CHARS}.
+     * never buffered whole), each line prefixed with {@code [worker <pid>] } unless the options say
+     * not to, and keeps its last 40 lines (unprefixed), each cut at {@value #TAIL_LINE_CHARS}.
      */
-    private static Thread pumpStderr(Process p, Deque<String> tail) {
+    private static Thread pumpStderr(Process p, Deque<String> tail, boolean prefixLines) {
+        byte[] prefix = ("[worker " + p.pid() + "] ").getBytes(StandardCharsets.UTF_8);
         Thread t = new Thread(() -> {
             PrintStream err = System.err;
             StringBuilder line = new StringBuilder();
             byte[] buf = new byte[8192];
+            boolean atLineStart = true;
             try (java.io.InputStream in = p.getErrorStream()) {
                 for (int n; (n = in.read(buf)) > 0; ) {
-                    err.write(buf, 0, n);
+                    if (!prefixLines) {
+                        err.write(buf, 0, n);
+                    } else {
+                        synchronized (err) { // whole pieces, not interleaved with another worker's prefix
+                            int from = 0;
+                            for (int i = 0; i < n; i++) {
+                                if (atLineStart) {
+                                    err.write(buf, from, i - from);
+                                    err.write(prefix, 0, prefix.length);
+                                    from = i;
+                                    atLineStart = false;
+                                }
+                                if (buf[i] == '\n') atLineStart = true;
+                            }
+                            err.write(buf, from, n - from);
+                        }
+                    }
                     err.flush();
                     String chunk = new String(buf, 0, n, StandardCharsets.UTF_8);
                     for (int i = 0; i < chunk.length(); i++) {
@@ -329,11 +382,6 @@ final class Worker implements AutoCloseable {
         return process.pid();
     }
 
-    /** Heartbeat silence after which a worker is declared hung and killed. */
-    static long heartbeatTimeoutMillis() {
-        return Long.getLong("io.shmarray.heartbeatTimeoutMillis", 10_000L);
-    }
-
     /** Sends a task and waits for its result frame; a worker that dies meanwhile is reported. */
     Reply call(long id, byte[] task) {
         return call(Channel.TASK, task, -1);
@@ -370,7 +418,7 @@ final class Worker implements AutoCloseable {
      * @throws NotDelivered the worker died before it had read its only frame in flight
      */
     Reply receive(long deadlineNanos, long taskTimeoutMillis, int inFlight) {
-        long silence = heartbeatTimeoutMillis();
+        long silence = heartbeatTimeoutMillis;
         try {
             while (true) {
                 long wait = silence;
@@ -395,7 +443,7 @@ final class Worker implements AutoCloseable {
                 if (f.type == Channel.HEARTBEAT) continue;
                 if (f.type == Channel.RESULT_OK) return Reply.ok(f.payload);
                 if (f.type != Channel.RESULT) throw new ProtocolException("unexpected frame type " + f.type);
-                Object r = Codec.decode(f.payload, maxFrame);
+                Object r = Codec.decode(f.payload, rules);
                 if (!(r instanceof Messages.Result)) throw new ProtocolException("not a result: " + r.getClass().getName());
                 return Reply.of((Messages.Result) r);
             }

@@ -80,7 +80,7 @@ public final class WorkerMain {
     }
 
     /** Heartbeat period ({@code io.shmarray.heartbeatMillis}, default 500 ms). */
-    static final long HEARTBEAT_MILLIS = Long.getLong("io.shmarray.heartbeatMillis", 500L);
+    static final long HEARTBEAT_MILLIS = Long.getLong(WorkerOptions.HEARTBEAT_PROPERTY, WorkerOptions.DEFAULT_HEARTBEAT_MILLIS);
 
     private static void serve(Channel channel, long maxFrame) throws Exception {
         Thread heartbeat = new Thread(() -> {

@@ -71,7 +71,7 @@ public final class WorkerProcess<R> implements AutoCloseable {
     public static <R> WorkerProcess<R> start(WorkerOptions options, SerializableCallable<R> task) {
         Objects.requireNonNull(task, "task");
         long id = IDS.incrementAndGet();
-        byte[] payload = Messages.taskFrame(id, task, Worker.maxFrame());
+        byte[] payload = Messages.taskFrame(id, task, options.maxFrameBytes());
         Worker w = Standby.take(options);
         if (w == null) w = Worker.launch(options);
         WorkerProcess<R> p = new WorkerProcess<>(w);
@@ -86,9 +86,9 @@ public final class WorkerProcess<R> implements AutoCloseable {
         try {
             Reply r = worker.call(id, payload);
             if (r.ok) {
-                result.complete((R) r.value(worker.pid()));
+                result.complete((R) r.value(worker));
             } else {
-                result.completeExceptionally(r.failure());
+                result.completeExceptionally(r.failure(worker));
             }
         } catch (Throwable e) {
             result.completeExceptionally(e);
@@ -102,8 +102,9 @@ public final class WorkerProcess<R> implements AutoCloseable {
      * ({@link io.shmarray.SharedArray#adopt()}) while the worker still runs, so they outlive the
      * worker's exit or recycling; their name then goes when this process is done with them.
      */
-    static Object decodeResult(byte[] value, int off, int len, long workerPid) throws ClassNotFoundException {
-        return Codec.decodeValue(value, off, len, Worker.maxFrame(), o -> {
+    static Object decodeResult(byte[] value, int off, int len, long workerPid, DecodeRules rules)
+            throws ClassNotFoundException {
+        return Codec.decodeValue(value, off, len, rules, o -> {
             if (o instanceof io.shmarray.SharedArray) {
                 io.shmarray.SharedArray a = (io.shmarray.SharedArray) o;
                 if (!a.isOwner() && a.mode() == io.shmarray.AccessMode.READ_WRITE && !a.handle().raw()
@@ -116,11 +117,11 @@ public final class WorkerProcess<R> implements AutoCloseable {
     }
 
     /** The remote exception, with its own class where it deserializes, else its data. */
-    static RemoteException remote(Messages.Result r) {
+    static RemoteException remote(Messages.Result r, DecodeRules rules) {
         Throwable cause = null;
         if (r.error() != null) {
             try {
-                Object o = Codec.decode(r.error(), Worker.maxFrame());
+                Object o = Codec.decode(r.error(), rules);
                 if (o instanceof Throwable) cause = (Throwable) o;
             } catch (RuntimeException | ClassNotFoundException ignored) {
                 // fall back to the plain data

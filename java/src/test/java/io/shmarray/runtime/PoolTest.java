@@ -493,8 +493,8 @@ class PoolTest {
     @Test
     @Timeout(180)
     void aStoppedWorkerIsDeclaredDeadAfterTheHeartbeatTimeout() throws Exception {
-        System.setProperty("io.shmarray.heartbeatTimeoutMillis", "2000");
-        try (SharedLongArray pids = SharedLongArray.create(1); Pool pool = Pool.create(1)) {
+        try (SharedLongArray pids = SharedLongArray.create(1);
+             Pool pool = Pool.builder().workers(1).heartbeat(Duration.ofMillis(500), Duration.ofSeconds(2)).build()) {
             CompletableFuture<Integer> hung = pool.submit(() -> {
                 pids.setVolatile(0, ProcessHandle.current().pid());
                 Thread.sleep(600_000);
@@ -513,8 +513,6 @@ class PoolTest {
             assertEquals(7, pool.submit(() -> 7).get(60, TimeUnit.SECONDS));
             assertInstanceOf(WorkerDiedException.class, failureOf(hung), "the stale task stays failed");
             assertEquals(pid, pids.getVolatile(0), "and nothing of the stale worker arrived afterwards");
-        } finally {
-            System.clearProperty("io.shmarray.heartbeatTimeoutMillis");
         }
     }
 

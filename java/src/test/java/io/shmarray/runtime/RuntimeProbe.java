@@ -55,6 +55,22 @@ public final class RuntimeProbe {
                 System.out.println("WORKERS-LEFT " + workers);
                 break;
             }
+            case "parent-options": { // workers with and without this JVM's own -D, -Xmx and -ea
+                for (boolean inherit : new boolean[] {false, true}) {
+                    Pool.Builder b = Pool.builder().workers(1);
+                    if (inherit) b.parentJvmOptions();
+                    try (Pool pool = b.build()) {
+                        String seen = pool.apply(() -> {
+                            boolean ea = false;
+                            assert ea = true; // runs only with -ea
+                            return System.getProperty("probe.flag") + " " + (Runtime.getRuntime().maxMemory() >> 20)
+                                    + " " + ea;
+                        });
+                        System.out.println((inherit ? "INHERIT " : "PLAIN ") + seen);
+                    }
+                }
+                break;
+            }
             case "hello": {
                 System.out.println("RESULT " + WorkerProcess.start(() -> 42).result());
                 break;
