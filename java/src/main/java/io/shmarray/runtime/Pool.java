@@ -660,11 +660,13 @@ public final class Pool implements AutoCloseable {
     }
 
     /**
-     * Interrupted while waiting for a map's chunk: the call's chunks still queued are cancelled
-     * (they never run); chunks already running in a worker finish, their results dropped.
+     * A map call interrupted while waiting for a chunk, or an {@code imap} closed early: the call's
+     * outstanding chunks are cancelled as by {@code cancel(true)} — queued ones never run, one
+     * running in a worker is stopped (the worker is killed and replaced), one sent behind it never
+     * starts — so nothing of the call goes on writing to shared arrays afterwards.
      */
     private static CancellationException cancelled(Deque<CompletableFuture<Object>> inFlight, CancellationException e) {
-        for (CompletableFuture<Object> f : inFlight) f.cancel(false);
+        for (CompletableFuture<Object> f : inFlight) f.cancel(true);
         inFlight.clear();
         return e;
     }
@@ -737,6 +739,11 @@ public final class Pool implements AutoCloseable {
             boolean cancelledHere = j.future.completeExceptionally(new CancellationException("pool terminated"));
             if (cancelledHere && j.origin != null) never.add(j.origin); // not cancelled by its caller first
         }
+        List<Worker> workers = new ArrayList<>();
+        for (Slot s : slots) {
+            Worker w = s.worker; // before the interrupt: the slot may drop it while dying
+            if (w != null) workers.add(w);
+        }
         for (Slot s : slots) {
             s.thread.interrupt();
             s.kill();
@@ -748,6 +755,10 @@ public final class Pool implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        for (Worker w : workers) { // gone when this returns, whichever thread killed them
+            w.process.destroyForcibly();
+            Worker.waitExit(w.process);
         }
         return never;
     }

@@ -418,10 +418,14 @@ class PoolTest {
         }
     }
 
-    /** Interrupting the caller of map cancels its chunks still queued; the flag stays set. */
+    /**
+     * Interrupting the caller of map cancels its outstanding chunks: queued ones never run, the
+     * running one is stopped (its worker killed and replaced), the one sent behind it never
+     * starts; the flag stays set.
+     */
     @Test
     @Timeout(180)
-    void interruptingMapCancelsItsQueuedChunks() throws Exception {
+    void interruptingMapCancelsItsOutstandingChunks() throws Exception {
         try (io.shmarray.SharedIntArray runs = io.shmarray.SharedIntArray.create(5); Pool pool = Pool.create(1)) {
             Thread caller = Thread.currentThread();
             Thread interrupter = new Thread(() -> {
@@ -435,16 +439,21 @@ class PoolTest {
             });
             interrupter.start();
             assertThrows(CancellationException.class, () -> pool.map(x -> {
-                runs.set(x, 1);
-                Thread.sleep(700);
+                runs.set(x, 1); // started
+                Thread.sleep(1500);
+                runs.set(x, 2); // finished
                 return x;
             }, List.of(0, 1, 2, 3, 4), 1));
             assertTrue(Thread.interrupted(), "the interrupt flag stays set");
             interrupter.join();
-            Thread.sleep(3000); // what was already sent finishes meanwhile
             assertEquals(List.of(9), pool.map(x -> x * 3, List.of(3), 1), "the pool serves on");
+            Thread.sleep(2000); // a chunk that were still running would finish meanwhile
+            assertEquals(2, runs.get(0), "chunk 0 ran before the interrupt");
+            assertEquals(1, runs.get(1), "the running chunk was stopped");
+            assertEquals(0, runs.get(2), "the chunk sent behind it never started");
             assertEquals(0, runs.get(3), "the queued chunk was cancelled");
             assertEquals(0, runs.get(4), "never submitted");
+            assertEquals(1, pool.stats().workerReplacements(), pool.stats().toString());
         }
     }
 
