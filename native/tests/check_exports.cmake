@@ -1,5 +1,8 @@
 # Fails unless `nm -D --defined-only LIB` lists only shmarray_* symbols and the version node.
-find_program(NM nm REQUIRED)
+# NM: the nm to use (a cross build passes its target's, CMAKE_NM); default: nm on PATH.
+if(NOT NM)
+  find_program(NM nm REQUIRED)
+endif()
 execute_process(COMMAND ${NM} -D --defined-only ${LIB} OUTPUT_VARIABLE out RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "nm failed on ${LIB}")

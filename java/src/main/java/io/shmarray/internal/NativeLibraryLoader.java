@@ -152,7 +152,8 @@ public final class NativeLibraryLoader {
         for (int i = 0; i < failures.size(); i++) {
             msg.append("\n  ").append(i + 1).append(". ").append(failures.get(i));
         }
-        msg.append("\nFix: use the shmarray jar as built (it bundles the library for linux-x86-64),"
+        msg.append("\nFix: use the shmarray jar as built (it bundles the library for linux-x86-64 and, when built"
+                + " with the aarch64 cross toolchain, linux-aarch64),"
                 + " or build native/ with CMake and pass -D" + PATH_PROPERTY + "=/path/to/libshmarray.so.");
         throw new UnsatisfiedLinkError(msg.toString());
     }
