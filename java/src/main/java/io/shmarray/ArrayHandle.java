@@ -29,16 +29,27 @@ import java.util.Objects;
 public final class ArrayHandle implements Serializable {
     private static final long serialVersionUID = 1L;
 
+    /** The segment name, without a leading '/'. */
     private final String name;
+    /** The element type. */
     private final DType dtype;
+    /** The extents, row-major. */
     private final long[] shape;
+    /** The strides, in elements, per dimension. */
     private final long[] strides;
+    /** The byte offset of element 0 from the start of the data (of the segment, when raw). */
     private final long byteOffset;
+    /** The access mode a receiver attaches in. */
     private final AccessMode mode;
+    /** Whether the segment has no shmarray header. */
     private final boolean raw;
+    /** The header's generation when the handle was made (0 when raw). */
     private final long generation;
+    /** The pid of the segment's creator (0 when raw). */
     private final long creatorPid;
+    /** The creator's process start time, as the header records it (0 when raw). */
     private final long creatorStartTime;
+    /** The segment's random identity (0 when raw). */
     private final long segmentId;
 
     ArrayHandle(String name, DType dtype, long[] shape, long[] strides, long byteOffset, AccessMode mode, boolean raw,
@@ -61,6 +72,15 @@ public final class ArrayHandle implements Serializable {
      * A handle for data in a segment without a shmarray header (e.g. Python's
      * {@code multiprocessing.shared_memory}): {@code byteOffset} counts from the segment's start
      * and must be a multiple of the element size; the layout is row-major.
+     *
+     * @param name the segment name (a leading '/' is dropped)
+     * @param dtype the element type
+     * @param byteOffset where element 0 starts, in bytes from the segment's start
+     * @param mode the access mode to attach in
+     * @param shape the extents, row-major
+     * @return the handle; nothing is checked against the segment until it is attached
+     * @throws IllegalArgumentException for a null or invalid argument: a bad name, a negative or
+     *     misaligned offset, a rank over 8, negative extents, or a size over 2^63 bytes
      */
     public static ArrayHandle ofRaw(String name, DType dtype, long byteOffset, AccessMode mode, long... shape) {
         return new ArrayHandle(name, dtype, shape, SharedArray.rowMajorStrides(SharedArray.nonNull(shape, "shape")),
@@ -99,68 +119,93 @@ public final class ArrayHandle implements Serializable {
         }
     }
 
+    /** {@return the segment name, without a leading '/'} */
     public String name() {
         return name;
     }
 
+    /** {@return the element type} */
     public DType dtype() {
         return dtype;
     }
 
+    /** {@return the extents, row-major (a copy); empty for a scalar} */
     public long[] shape() {
         return shape.clone();
     }
 
-    /** Strides in elements, per dimension. */
+    /** {@return the strides in elements, per dimension (a copy)} */
     public long[] strides() {
         return strides.clone();
     }
 
-    /** Byte offset of element 0 from the start of the data (of the segment, for raw handles). */
+    /** {@return the byte offset of element 0 from the start of the data (of the segment, for raw handles)} */
     public long byteOffset() {
         return byteOffset;
     }
 
+    /** {@return the access mode {@link #attach()} maps the data in} */
     public AccessMode mode() {
         return mode;
     }
 
-    /** Whether the segment carries no shmarray header. */
+    /** {@return whether the segment carries no shmarray header} */
     public boolean raw() {
         return raw;
     }
 
+    /**
+     * {@return the segment header's generation when this handle was made (0 for raw handles)}
+     * Attaching fails with {@link StaleHandleException} when the segment's generation differs.
+     */
     public long generation() {
         return generation;
     }
 
+    /** {@return the process id of the segment's creator (0 for raw handles)} */
     public long creatorPid() {
         return creatorPid;
     }
 
+    /**
+     * {@return the start time of the segment's creator process, as the segment header records it (0 for raw
+     * handles)} With {@link #creatorPid()} it identifies the creator even after its pid is reused.
+     */
     public long creatorStartTime() {
         return creatorStartTime;
     }
 
-    /** The random identity of the segment this handle was made for (0 for raw handles). */
+    /** {@return the random identity of the segment this handle was made for (0 for raw handles)} */
     public long segmentId() {
         return segmentId;
     }
 
-    /** Number of elements. */
+    /** {@return the number of elements (1 for a scalar)} */
     public long length() {
         long n = 1;
         for (long e : shape) n *= e;
         return n;
     }
 
-    /** The same handle with another access mode. */
+    /**
+     * The same handle with another access mode.
+     *
+     * @param newMode the mode for the new handle
+     * @return a new handle; this one is unchanged
+     * @throws IllegalArgumentException when {@code newMode} is null
+     */
     public ArrayHandle withMode(AccessMode newMode) {
         return new ArrayHandle(name, dtype, shape, strides, byteOffset, newMode, raw, generation, creatorPid,
                 creatorStartTime, segmentId);
     }
 
-    /** Attaches to the array this handle describes (see {@link SharedArray#attach(ArrayHandle)}). */
+    /**
+     * Attaches to the array this handle describes (see {@link SharedArray#attach(ArrayHandle)}).
+     *
+     * @return a new array of the handle's element type; close it when done
+     * @throws SegmentNotFoundException when the segment no longer exists
+     * @throws StaleHandleException when the name now belongs to another segment
+     */
     public SharedArray attach() {
         return SharedArray.attach(this);
     }
@@ -173,7 +218,12 @@ public final class ArrayHandle implements Serializable {
         return strides;
     }
 
-    /** Deserialization re-validates through the constructor: a forged handle never gets out. */
+    /**
+     * Deserialization re-validates through the constructor: a forged handle never gets out.
+     *
+     * @return the validated handle
+     * @throws ObjectStreamException ({@link InvalidObjectException}) when the fields describe no valid handle
+     */
     private Object readResolve() throws ObjectStreamException {
         try {
             return new ArrayHandle(name, dtype, shape, strides, byteOffset, mode, raw, generation, creatorPid,
@@ -185,6 +235,13 @@ public final class ArrayHandle implements Serializable {
         }
     }
 
+    /**
+     * Handles are equal when every field is: the same elements of the same segment (same name,
+     * generation, creator and identity), in the same access mode.
+     *
+     * @param o the object to compare with
+     * @return whether {@code o} is an equal handle
+     */
     @Override
     public boolean equals(Object o) {
         return o instanceof ArrayHandle && equalsHandle((ArrayHandle) o);

@@ -23,7 +23,7 @@ public final class ArrayLock implements AutoCloseable {
         this.owner = owner;
     }
 
-    /** The array whose segment this lock guards. */
+    /** {@return the array whose segment this lock guards (the one {@code lock()} was called on)} */
     public SharedArray array() {
         return array;
     }

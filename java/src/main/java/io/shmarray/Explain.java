@@ -27,9 +27,16 @@ import java.util.Locale;
  */
 public final class Explain {
 
-    /** One copied or shared part of a task. */
+    /**
+     * One copied or shared part of a task.
+     *
+     * @param label "object", "captured #N" or "captured 'this'"
+     * @param type the part's class name, or "null"
+     * @param copiedBytes bytes the part takes when serialized on its own (handles included)
+     * @param shared the handles of the shared arrays reachable from the part: their data is not copied
+     */
     public record Part(String label, String type, long copiedBytes, List<ArrayHandle> shared) {
-        /** Bytes of shared array data reachable from this part that are not copied. */
+        /** {@return the bytes of shared array data reachable from this part, which are not copied} */
         public long sharedBytes() {
             long n = 0;
             for (ArrayHandle h : shared) n += h.length() * h.dtype().byteSize();
@@ -46,7 +53,7 @@ public final class Explain {
      * @param wireBytes bytes the whole task takes when serialized
      */
     public record Report(String kind, String code, List<Part> parts, long wireBytes) {
-        /** Bytes of shared array data the task reaches without copying them. */
+        /** {@return the bytes of shared array data the task reaches without copying them} */
         public long sharedBytes() {
             long n = 0;
             for (Part p : parts) n += p.sharedBytes();
@@ -85,6 +92,8 @@ public final class Explain {
     /**
      * Explains {@code task}: a serializable lambda or method reference, or any serializable object.
      *
+     * @param task what would be sent to another process
+     * @return what it copies and shares; its {@code toString()} is the printable report
      * @throws io.shmarray.runtime.NotSerializableTaskException when it cannot travel at all
      */
     public static Report explain(Object task) {

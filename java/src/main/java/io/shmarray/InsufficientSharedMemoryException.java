@@ -8,9 +8,20 @@ package io.shmarray;
 public class InsufficientSharedMemoryException extends ShmException {
     private static final long serialVersionUID = 1L;
 
+    /** Bytes the segment needed, header included. */
     private final long requestedBytes;
+    /** Bytes free in /dev/shm at the failure, or -1 when unknown. */
     private final long freeBytes;
 
+    /**
+     * An exception with the sizes involved.
+     *
+     * @param message what failed and what to do about it
+     * @param errno the native error code ({@code ENOSPC} or {@code EFBIG})
+     * @param segmentName the segment's name (without a leading '/')
+     * @param requestedBytes bytes the segment needed, header included
+     * @param freeBytes bytes free in {@code /dev/shm} at the failure, or -1 when unknown
+     */
     public InsufficientSharedMemoryException(String message, int errno, String segmentName,
             long requestedBytes, long freeBytes) {
         super(message, errno, segmentName);
@@ -18,12 +29,12 @@ public class InsufficientSharedMemoryException extends ShmException {
         this.freeBytes = freeBytes;
     }
 
-    /** Bytes the segment needed, header included. */
+    /** {@return the bytes the segment needed, header included} */
     public long requestedBytes() {
         return requestedBytes;
     }
 
-    /** Bytes free in {@code /dev/shm} when the failure was reported, or -1 when unknown. */
+    /** {@return the bytes free in {@code /dev/shm} when the failure was reported, or -1 when unknown} */
     public long freeBytes() {
         return freeBytes;
     }

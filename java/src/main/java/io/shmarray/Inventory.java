@@ -78,6 +78,9 @@ public final class Inventory {
     /**
      * Every shmarray segment of this user in /dev/shm, by name. Files of other users (even ones this
      * process could read, as root can) and files without a shmarray header are skipped.
+     *
+     * @return the segments, sorted by name; damaged ones say what is wrong in {@link Segment#problem()}
+     * @throws ShmException when /dev/shm cannot be listed
      */
     public static List<Segment> list() {
         Map<String, List<Long>> attachers = attachers();
@@ -92,7 +95,14 @@ public final class Inventory {
         return out;
     }
 
-    /** One segment of this user by name, if it carries a shmarray header. */
+    /**
+     * One segment of this user by name, if it carries a shmarray header.
+     *
+     * @param name the segment name (a leading '/' is dropped)
+     * @return the segment, or empty when this user has no shmarray segment of that name (or it is
+     *     still being created)
+     * @throws IllegalArgumentException when {@code name} is not a valid segment name
+     */
     public static Optional<Segment> inspect(String name) {
         String n = io.shmarray.internal.Names.check(name);
         return read(DEV_SHM.resolve(n), attachers());
@@ -101,6 +111,7 @@ public final class Inventory {
     /**
      * Runs the sweep now: removes segments whose owner is gone and that are not persistent.
      *
+     * @param dryRun true to report what would be removed without removing anything
      * @return the sweep's report, one line per decision
      */
     public static String sweep(boolean dryRun) {

@@ -145,6 +145,9 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
      * Creates a zero-filled array under a fresh unpredictable name ({@code shmarray-} and 16
      * characters, within macOS's 31-character limit).
      *
+     * @param dtype the element type; the result is the matching subclass
+     * @param shape the extents, row-major; none for a scalar (one element)
+     * @return the new array, owned by this process ({@link Lifetime#OWNER_SCOPED})
      * @throws IllegalArgumentException for negative extents, a rank over 8, or a size over 2^63
      * @throws InsufficientSharedMemoryException when /dev/shm cannot hold it
      */
@@ -153,8 +156,12 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
     }
 
     /**
-     * Creates a zero-filled array under {@code name}.
+     * Creates a zero-filled, owner-scoped array under {@code name}.
      *
+     * @param name the segment name (a leading '/' is dropped)
+     * @param dtype the element type; the result is the matching subclass
+     * @param shape the extents, row-major; none for a scalar (one element)
+     * @return the new array, owned by this process
      * @throws SegmentExistsException when the name is taken
      */
     public static SharedArray createNamed(String name, DType dtype, long... shape) {
@@ -164,6 +171,13 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
     /**
      * Creates a zero-filled array under {@code name} with the given lifetime; a
      * {@link Lifetime#PERSISTENT} segment stays until someone calls {@link #unlink()}.
+     *
+     * @param name the segment name (a leading '/' is dropped)
+     * @param lifetime how long the name lives
+     * @param dtype the element type; the result is the matching subclass
+     * @param shape the extents, row-major; none for a scalar (one element)
+     * @return the new array
+     * @throws SegmentExistsException when the name is taken
      */
     public static SharedArray createNamed(String name, Lifetime lifetime, DType dtype, long... shape) {
         return create(name, false, nonNull(lifetime, "lifetime"), dtype, shape);
@@ -176,7 +190,14 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
         return newArray(dtype, a, 0, s, rowMajorStrides(s));
     }
 
-    /** Attaches read-write to the whole array named {@code name}; its type comes from the header. */
+    /**
+     * Attaches read-write to the whole array named {@code name}; its type comes from the header.
+     *
+     * @param name the segment name (a leading '/' is dropped)
+     * @return a new array of the stored element type; close it when done
+     * @throws SegmentNotFoundException when no segment has this name
+     * @throws CorruptSegmentException when it is not a valid shmarray segment
+     */
     public static SharedArray attach(String name) {
         return attach(name, AccessMode.READ_WRITE);
     }
@@ -184,6 +205,9 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
     /**
      * Attaches to the whole array named {@code name} in the given mode.
      *
+     * @param name the segment name (a leading '/' is dropped)
+     * @param mode how to map the data
+     * @return a new array of the stored element type; close it when done
      * @throws SegmentNotFoundException when no segment has this name
      * @throws CorruptSegmentException when it is not a valid shmarray segment
      * @throws SegmentAccessException when it is not safe to adopt (symlink, other owner, mode)
@@ -198,6 +222,9 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
     /**
      * Attaches to the array (or view) a handle describes.
      *
+     * @param handle the handle, e.g. from {@link #handle()} in another process
+     * @return a new array or view in the handle's access mode; close it when done
+     * @throws SegmentNotFoundException when the segment no longer exists
      * @throws StaleHandleException when the name now belongs to another segment
      * @throws IllegalArgumentException when the handle's type or geometry does not fit the segment
      */
@@ -247,6 +274,16 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
      * Attaches to row-major data in a segment without a shmarray header, e.g. one made by
      * Python's {@code multiprocessing.shared_memory.SharedMemory} (name without the leading
      * '/'), starting {@code byteOffset} bytes into the segment.
+     *
+     * @param name the segment name (a leading '/' is dropped)
+     * @param dtype the element type
+     * @param byteOffset where element 0 starts, in bytes from the segment's start; a multiple of the
+     *     element size
+     * @param mode how to map the data
+     * @param shape the extents, row-major
+     * @return a new array of that type over those elements; close it when done
+     * @throws SegmentNotFoundException when no segment has this name
+     * @throws IllegalArgumentException when the geometry is invalid or does not fit the segment
      */
     public static SharedArray attachRaw(String name, DType dtype, long byteOffset, AccessMode mode, long... shape) {
         return attach(ArrayHandle.ofRaw(name, dtype, byteOffset, mode, shape));
@@ -290,58 +327,67 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
 
     // ---------------------------------------------------------------- description
 
-    /** The segment name (without a leading '/'). */
+    /** {@return the segment name (without a leading '/')} */
     public final String name() {
         return attachment.name();
     }
 
+    /** {@return the element type} */
     public final DType dtype() {
         return dtype;
     }
 
-    /** The extents, row-major; empty for a scalar. */
+    /** {@return the extents, row-major (a copy); empty for a scalar} */
     public final long[] shape() {
         return shape.clone();
     }
 
-    /** Strides in elements per dimension. */
+    /** {@return the strides in elements per dimension (a copy)} */
     public final long[] strides() {
         return strides.clone();
     }
 
-    /** Strides in bytes per dimension (numpy's {@code ndarray.strides}). */
+    /** {@return the strides in bytes per dimension (numpy's {@code ndarray.strides})} */
     public final long[] byteStrides() {
         return geometry.byteStrides();
     }
 
+    /** {@return the number of dimensions (0 for a scalar)} */
     public final int rank() {
         return shape.length;
     }
 
-    /** Number of elements (1 for a scalar). */
+    /** {@return the number of elements (1 for a scalar)} */
     public final long length() {
         return length;
     }
 
-    /** Bytes of element data ({@code length() * dtype().byteSize()}). */
+    /** {@return the bytes of element data ({@code length() * dtype().byteSize()})} */
     public final long byteSize() {
         return length * elementSize;
     }
 
+    /** {@return how this process maps the data} */
     public final AccessMode mode() {
         return attachment.mode();
     }
 
-    /** Whether the elements are adjacent in row-major order (true unless a strided slice). */
+    /** {@return whether the elements are adjacent in row-major order (true unless a strided slice)} */
     public final boolean isContiguous() {
         return contiguous;
     }
 
+    /** {@return whether {@link #close()} was called on this object (other views are unaffected)} */
     public final boolean isClosed() {
         return closed.get();
     }
 
-    /** A handle describing this array (or view) in its access mode. */
+    /**
+     * A handle describing this array (or view) in its access mode.
+     *
+     * @return the handle, for another process to {@linkplain ArrayHandle#attach() attach} with
+     * @throws IllegalStateException when this array is closed
+     */
     public final ArrayHandle handle() {
         ensureOpen();
         SegmentHeader h = attachment.header();
@@ -351,18 +397,24 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
                         h.creatorStartTime(), h.segmentId());
     }
 
-    /** Byte offset of element 0 from the start of the segment (header included): for numpy. */
+    /** {@return the byte offset of element 0 from the start of the segment (header included): for numpy} */
     public final long segmentOffset() {
         SegmentHeader h = attachment.header();
         return (h == null ? 0 : h.dataOffset()) + base;
     }
 
-    /** The segment's current lifetime, read from its header. */
+    /**
+     * The segment's current lifetime, read from its header.
+     *
+     * @return {@link Lifetime#PERSISTENT} if the header says so, else {@link Lifetime#OWNER_SCOPED}
+     *     (always for a raw segment)
+     * @throws IllegalStateException when this array is closed
+     */
     public final Lifetime lifetime() {
         return (headerFlags() & SegmentHeaderDescriptor.FLAG_PERSISTENT) != 0 ? Lifetime.PERSISTENT : Lifetime.OWNER_SCOPED;
     }
 
-    /** Whether this process will remove the name when it is done with the segment. */
+    /** {@return whether this process will remove the name when it is done with the segment} */
     public final boolean isOwner() {
         return Attachments.owned(attachment);
     }
@@ -371,6 +423,8 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
      * Makes this process the segment's owner: its name is removed when this process closes its
      * last array over it, exits or dies, not when the previous owner does. Use it in a receiver
      * that must outlive the creator (e.g. a result array made by a worker). Clears PERSISTENT.
+     *
+     * @throws UnsupportedOperationException for a raw segment, or an array not attached READ_WRITE
      */
     public final void adopt() {
         HeaderPage h = writableHeader("adopt");
@@ -381,7 +435,11 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
         Attachments.adopt(attachment, me.pid(), start);
     }
 
-    /** Marks the segment PERSISTENT: no process removes its name until {@link #unlink()}. */
+    /**
+     * Marks the segment PERSISTENT: no process removes its name until {@link #unlink()}.
+     *
+     * @throws UnsupportedOperationException for a raw segment, or an array not attached READ_WRITE
+     */
     public final void makePersistent() {
         HeaderPage h = writableHeader("makePersistent");
         h.setFlags(SegmentHeaderDescriptor.FLAG_PERSISTENT);
@@ -446,7 +504,12 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
         }
     }
 
-    /** Whether the segment is poisoned (a lock holder died); reads the shared header. */
+    /**
+     * Whether the segment is poisoned (a lock holder died); reads the shared header.
+     *
+     * @return true until someone calls {@link #recover()}; always false for a raw segment
+     * @throws IllegalStateException when this array is closed
+     */
     public final boolean isPoisoned() {
         boolean p = (headerFlags() & SegmentHeaderDescriptor.FLAG_POISONED) != 0;
         attachment.poisoned = p;
@@ -456,6 +519,8 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
     /**
      * Declares the data trustworthy again after {@link LockOwnerDiedException}: clears the
      * poison for every process. Call it once the data has been checked or repaired.
+     *
+     * @throws UnsupportedOperationException for a raw segment, or an array not attached READ_WRITE
      */
     public final void recover() {
         HeaderPage h = writableHeader("recover");
@@ -463,7 +528,13 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
         attachment.poisoned = false;
     }
 
-    /** {@link #lock(Duration)} without a time limit. */
+    /**
+     * {@link #lock(Duration)} without a time limit.
+     *
+     * @return the guard; closing it releases the lock
+     * @throws LockOwnerDiedException when the previous holder died holding it
+     * @throws PoisonedArrayException when the array was poisoned before and not recovered
+     */
     public final ArrayLock lock() {
         return lock(null);
     }
@@ -485,10 +556,14 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
      * interrupt status.
      *
      * @param timeout how long to wait, or {@code null} to wait as long as it takes
+     * @return the guard; closing it releases the lock
      * @throws LockTimeoutException when not acquired in time
      * @throws LockOwnerDiedException when the previous holder died holding it (the array is now
      *     poisoned; the lock is released again)
      * @throws PoisonedArrayException when the array was poisoned before and not recovered
+     * @throws WaitInterruptedException when the thread is interrupted while waiting
+     * @throws IllegalStateException on a virtual thread, or when this thread already holds the lock
+     * @throws UnsupportedOperationException for a raw segment, or an array not attached READ_WRITE
      */
     public final ArrayLock lock(Duration timeout) {
         if (onVirtualThread()) {
@@ -647,7 +722,14 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
 
     // ---------------------------------------------------------------- views
 
-    /** A view with another shape over the same (contiguous) elements. */
+    /**
+     * A view with another shape over the same (contiguous) elements.
+     *
+     * @param newShape the new extents, row-major; their product must be {@link #length()}
+     * @return a new view of the same memory; close it independently of this array
+     * @throws IllegalArgumentException when the new shape holds another number of elements
+     * @throws UnsupportedOperationException when this array is a strided view
+     */
     public SharedArray reshape(long... newShape) {
         nonNull(newShape, "newShape");
         ensureOpen();
@@ -656,12 +738,30 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
         return view(base, g.shape, g.strides);
     }
 
-    /** The view {@code [from, to)} along the first axis. */
+    /**
+     * The view {@code [from, to)} along the first axis.
+     *
+     * @param from the first index kept, inclusive
+     * @param to the end, exclusive
+     * @return a new view of the same memory; close it independently of this array
+     * @throws IndexOutOfBoundsException unless {@code 0 <= from <= to <= shape()[0]}
+     * @throws IllegalArgumentException for a scalar (rank 0)
+     */
     public SharedArray slice(long from, long to) {
         return slice(0, from, to);
     }
 
-    /** The view {@code [from, to)} along {@code axis}; other axes are kept whole. */
+    /**
+     * The view {@code [from, to)} along {@code axis}; other axes are kept whole. A slice along an
+     * inner axis is strided (not {@linkplain #isContiguous() contiguous}).
+     *
+     * @param axis the dimension to slice, in {@code [0, rank())}
+     * @param from the first index kept, inclusive
+     * @param to the end, exclusive
+     * @return a new view of the same memory; close it independently of this array
+     * @throws IllegalArgumentException when {@code axis} is out of range
+     * @throws IndexOutOfBoundsException unless {@code 0 <= from <= to <= shape()[axis]}
+     */
     public SharedArray slice(int axis, long from, long to) {
         ensureOpen();
         Geometry g = geometry.slice(axis, from, to);
@@ -690,6 +790,9 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
      * <p><b>NOTE:</b> on both backends and every JDK the window keeps the mapping alive while it is
      * reachable and stays usable after the array is closed (as a file stays readable through an
      * open descriptor after it is unlinked); the closed array itself throws "Already closed".
+     *
+     * @return the buffer, positioned at 0 with the array's byte size as its limit
+     * @throws UnsupportedOperationException when the array is a strided view or over 2 GiB
      */
     public final ByteBuffer asByteBuffer() {
         ensureContiguous("asByteBuffer");
@@ -702,7 +805,13 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
         return memory().buffer(0, (int) bytes);
     }
 
-    /** This contiguous array's bytes as consecutive buffers of at most 1 GiB each. */
+    /**
+     * This contiguous array's bytes as consecutive buffers of at most 1 GiB each (native order, and
+     * read-only unless the array is writable, as {@link #asByteBuffer()}).
+     *
+     * @return the buffers in order; empty for an array without elements
+     * @throws UnsupportedOperationException when the array is a strided view
+     */
     public final List<ByteBuffer> byteBuffers() {
         ensureContiguous("byteBuffers");
         checkShared();
@@ -769,7 +878,12 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
 
     // ---------------------------------------------------------------- serialization
 
-    /** Serialization writes the handle only. */
+    /**
+     * Serialization writes the handle only.
+     *
+     * @return the serialized form: this array's {@link ArrayHandle}, which attaches when read
+     * @throws IllegalStateException when this array is closed
+     */
     protected final Object writeReplace() {
         return new SerializedArray(handle());
     }

@@ -23,12 +23,21 @@ public final class SharedBarrier implements Serializable, AutoCloseable {
     private static final int COUNT = 1;
     private static final int GENERATION = 2;
 
+    /** The barrier's segment: parties, arrivals and generation (serialized as the array's handle). */
     private final SyncCell cell;
 
     private SharedBarrier(SyncCell cell) {
         this.cell = cell;
     }
 
+    /**
+     * Creates a barrier in a fresh owner-scoped segment: its name goes when this process closes it
+     * or exits. It is cyclic: once all parties arrived it opens and starts counting again.
+     *
+     * @param parties how many {@link #await} calls, in all processes together, open it
+     * @return the new barrier
+     * @throws IllegalArgumentException when {@code parties < 1}
+     */
     public static SharedBarrier create(int parties) {
         if (parties < 1) throw new IllegalArgumentException("parties=" + parties + ", must be >= 1");
         SyncCell c = SyncCell.create(3);
@@ -36,11 +45,20 @@ public final class SharedBarrier implements Serializable, AutoCloseable {
         return new SharedBarrier(c);
     }
 
+    /** {@return the name of the barrier's segment} */
     public String name() {
         return cell.words.name();
     }
 
-    /** Waits for all parties, at most {@code timeout} ({@code null}: forever); false on timeout. */
+    /**
+     * Waits for all parties, at most {@code timeout} ({@code null}: forever); false on timeout.
+     *
+     * @param timeout how long to wait, or {@code null} to wait as long as it takes
+     * @return true once all parties arrived; false when the time ran out first (this party's
+     *     arrival is withdrawn)
+     * @throws WaitInterruptedException when the thread is interrupted while waiting (the arrival is
+     *     withdrawn unless the barrier opened meanwhile, in which case this returns true)
+     */
     public boolean await(Duration timeout) {
         long deadline = SyncCell.deadline(timeout);
         long generation;
@@ -77,6 +95,10 @@ public final class SharedBarrier implements Serializable, AutoCloseable {
         }
     }
 
+    /**
+     * Releases this process's mapping of the barrier; idempotent. In the creating process this also
+     * removes the segment's name: processes already attached keep working, later attaches fail.
+     */
     @Override
     public void close() {
         cell.words.close();

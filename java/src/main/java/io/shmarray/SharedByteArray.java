@@ -32,6 +32,9 @@ public final class SharedByteArray extends SharedArray {
      * a fresh unpredictable name; a generated name that turns out to be taken (squatted by a planted
      * file or link) is replaced by another, never adopted.
      *
+     * @param shape the extents, row-major; none for a scalar (one element)
+     * @return the new array, owned by this process ({@link Lifetime#OWNER_SCOPED})
+     * @throws IllegalArgumentException for negative extents, a rank over 8, or a size over 2^63
      * @throws InsufficientSharedMemoryException when /dev/shm cannot hold it
      */
     public static SharedByteArray create(long... shape) {
@@ -39,20 +42,38 @@ public final class SharedByteArray extends SharedArray {
     }
 
     /**
-     * Creates a zero-filled array under {@code name}.
+     * Creates a zero-filled, owner-scoped array under {@code name}.
      *
+     * @param name the segment name (a leading '/' is dropped)
+     * @param shape the extents, row-major; none for a scalar (one element)
+     * @return the new array, owned by this process
      * @throws SegmentExistsException when the name is taken
      */
     public static SharedByteArray createNamed(String name, long... shape) {
         return (SharedByteArray) SharedArray.createNamed(name, DType.BYTE, shape);
     }
 
-    /** Creates a zero-filled array under {@code name} with the given {@link Lifetime}. */
+    /**
+     * Creates a zero-filled array under {@code name} with the given {@link Lifetime}.
+     *
+     * @param name the segment name (a leading '/' is dropped)
+     * @param lifetime how long the name lives ({@link Lifetime#PERSISTENT}: until {@link #unlink()})
+     * @param shape the extents, row-major; none for a scalar (one element)
+     * @return the new array
+     * @throws SegmentExistsException when the name is taken
+     */
     public static SharedByteArray createNamed(String name, Lifetime lifetime, long... shape) {
         return (SharedByteArray) SharedArray.createNamed(name, lifetime, DType.BYTE, shape);
     }
 
-    /** Attaches read-write to the array named {@code name}. */
+    /**
+     * Attaches read-write to the array named {@code name}.
+     *
+     * @param name the segment name (a leading '/' is dropped)
+     * @return a new array over the whole segment; close it when done
+     * @throws SegmentNotFoundException when no segment has this name
+     * @throws IllegalArgumentException when the segment holds another element type
+     */
     public static SharedByteArray attach(String name) {
         return attach(name, AccessMode.READ_WRITE);
     }
@@ -60,20 +81,40 @@ public final class SharedByteArray extends SharedArray {
     /**
      * Attaches to the array named {@code name} in the given mode.
      *
+     * @param name the segment name (a leading '/' is dropped)
+     * @param mode how to map the data
+     * @return a new array over the whole segment; close it when done
+     * @throws SegmentNotFoundException when no segment has this name
      * @throws IllegalArgumentException when the segment holds another element type
      */
     public static SharedByteArray attach(String name, AccessMode mode) {
         return expect(SharedArray.attach(name, mode), SharedByteArray.class, DType.BYTE);
     }
 
-    /** Attaches to row-major {@code byte} data in a segment without a shmarray header. */
+    /**
+     * Attaches to row-major {@code byte} data in a segment without a shmarray header (see
+     * {@link SharedArray#attachRaw}).
+     *
+     * @param name the segment name (a leading '/' is dropped)
+     * @param byteOffset where element 0 starts, in bytes from the segment's start
+     * @param mode how to map the data
+     * @param shape the extents, row-major
+     * @return a new array over those elements; close it when done
+     * @throws IllegalArgumentException when the geometry is invalid or does not fit the segment
+     */
     public static SharedByteArray attachRaw(String name, long byteOffset, AccessMode mode, long... shape) {
         return (SharedByteArray) SharedArray.attachRaw(name, DType.BYTE, byteOffset, mode, shape);
     }
 
     // ---------------------------------------------------------------- elements
 
-    /** The element at a row-major flat index. */
+    /**
+     * The element at a row-major flat index.
+     *
+     * @param index the flat index, in {@code [0, length())}
+     * @return the element
+     * @throws IndexOutOfBoundsException when {@code index} is out of range
+     */
     public byte get(long index) {
         Memory m = memory();
         try {
@@ -83,6 +124,14 @@ public final class SharedByteArray extends SharedArray {
         }
     }
 
+    /**
+     * Sets the element at a row-major flat index.
+     *
+     * @param index the flat index, in {@code [0, length())}
+     * @param value the new element
+     * @throws IndexOutOfBoundsException when {@code index} is out of range
+     * @throws UnsupportedOperationException when the array was attached {@link AccessMode#READ_ONLY}
+     */
     public void set(long index, byte value) {
         checkWritable();
         Memory m = memory();
@@ -93,7 +142,14 @@ public final class SharedByteArray extends SharedArray {
         }
     }
 
-    /** The element at a multi-index ({@code getAt(i, j)} is {@code a[i, j]}). */
+    /**
+     * The element at a multi-index ({@code getAt(i, j)} is {@code a[i, j]}).
+     *
+     * @param indices one index per dimension
+     * @return the element
+     * @throws IllegalArgumentException when the number of indices is not the rank
+     * @throws IndexOutOfBoundsException when an index is outside its dimension
+     */
     public byte getAt(long... indices) {
         Memory m = memory();
         try {
@@ -103,7 +159,15 @@ public final class SharedByteArray extends SharedArray {
         }
     }
 
-    /** Sets the element at a multi-index ({@code setAt(v, i, j)} is {@code a[i, j] = v}). */
+    /**
+     * Sets the element at a multi-index ({@code setAt(v, i, j)} is {@code a[i, j] = v}).
+     *
+     * @param value the new element
+     * @param indices one index per dimension
+     * @throws IllegalArgumentException when the number of indices is not the rank
+     * @throws IndexOutOfBoundsException when an index is outside its dimension
+     * @throws UnsupportedOperationException when the array was attached {@link AccessMode#READ_ONLY}
+     */
     public void setAt(byte value, long... indices) {
         checkWritable();
         Memory m = memory();
@@ -114,7 +178,12 @@ public final class SharedByteArray extends SharedArray {
         }
     }
 
-    /** Sets every element to {@code value}. */
+    /**
+     * Sets every element to {@code value}.
+     *
+     * @param value the value for every element
+     * @throws UnsupportedOperationException when the array was attached {@link AccessMode#READ_ONLY}
+     */
     public void fill(byte value) {
         checkWritable();
         Memory m = bulk(0, length);
@@ -132,7 +201,15 @@ public final class SharedByteArray extends SharedArray {
         }
     }
 
-    /** Copies {@code len} elements from flat index {@code srcIndex} into {@code dst[dstPos...]}. */
+    /**
+     * Copies {@code len} elements from flat index {@code srcIndex} into {@code dst[dstPos...]}.
+     *
+     * @param srcIndex the first flat index to copy
+     * @param dst the Java array to copy into
+     * @param dstPos the first position written in {@code dst}
+     * @param len the number of elements
+     * @throws IndexOutOfBoundsException when either range is out of bounds
+     */
     public void copyTo(long srcIndex, byte[] dst, int dstPos, int len) {
         Objects.checkFromIndexSize(dstPos, len, dst.length);
         Memory m = bulk(srcIndex, len);
@@ -150,7 +227,16 @@ public final class SharedByteArray extends SharedArray {
         }
     }
 
-    /** Copies {@code len} elements from {@code src[srcPos...]} to flat index {@code dstIndex}. */
+    /**
+     * Copies {@code len} elements from {@code src[srcPos...]} to flat index {@code dstIndex}.
+     *
+     * @param src the Java array to copy from
+     * @param srcPos the first position read in {@code src}
+     * @param dstIndex the first flat index written
+     * @param len the number of elements
+     * @throws IndexOutOfBoundsException when either range is out of bounds
+     * @throws UnsupportedOperationException when the array was attached {@link AccessMode#READ_ONLY}
+     */
     public void copyFrom(byte[] src, int srcPos, long dstIndex, int len) {
         checkWritable();
         Objects.checkFromIndexSize(srcPos, len, src.length);
@@ -169,12 +255,23 @@ public final class SharedByteArray extends SharedArray {
         }
     }
 
-    /** Copies all of {@code src} to the start of this array. */
+    /**
+     * Copies all of {@code src} to the start of this array.
+     *
+     * @param src the Java array to copy from; at most {@link #length()} elements
+     * @throws IndexOutOfBoundsException when {@code src} is longer than this array
+     * @throws UnsupportedOperationException when the array was attached {@link AccessMode#READ_ONLY}
+     */
     public void copyFrom(byte[] src) {
         copyFrom(src, 0, 0, src.length);
     }
 
-    /** A new Java array holding a copy of every element, row-major. */
+    /**
+     * A new Java array holding a copy of every element, row-major.
+     *
+     * @return the copy
+     * @throws UnsupportedOperationException when the array has too many elements for a Java array
+     */
     public byte[] toArray() {
         if (length > Integer.MAX_VALUE - 8) {
             throw new UnsupportedOperationException(length + " elements do not fit a Java array; use copyTo in parts");

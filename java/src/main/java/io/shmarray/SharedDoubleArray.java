@@ -38,6 +38,9 @@ public final class SharedDoubleArray extends SharedArray {
      * a fresh unpredictable name; a generated name that turns out to be taken (squatted by a planted
      * file or link) is replaced by another, never adopted.
      *
+     * @param shape the extents, row-major; none for a scalar (one element)
+     * @return the new array, owned by this process ({@link Lifetime#OWNER_SCOPED})
+     * @throws IllegalArgumentException for negative extents, a rank over 8, or a size over 2^63
      * @throws InsufficientSharedMemoryException when /dev/shm cannot hold it
      */
     public static SharedDoubleArray create(long... shape) {
@@ -45,20 +48,38 @@ public final class SharedDoubleArray extends SharedArray {
     }
 
     /**
-     * Creates a zero-filled array under {@code name}.
+     * Creates a zero-filled, owner-scoped array under {@code name}.
      *
+     * @param name the segment name (a leading '/' is dropped)
+     * @param shape the extents, row-major; none for a scalar (one element)
+     * @return the new array, owned by this process
      * @throws SegmentExistsException when the name is taken
      */
     public static SharedDoubleArray createNamed(String name, long... shape) {
         return (SharedDoubleArray) SharedArray.createNamed(name, DType.DOUBLE, shape);
     }
 
-    /** Creates a zero-filled array under {@code name} with the given {@link Lifetime}. */
+    /**
+     * Creates a zero-filled array under {@code name} with the given {@link Lifetime}.
+     *
+     * @param name the segment name (a leading '/' is dropped)
+     * @param lifetime how long the name lives ({@link Lifetime#PERSISTENT}: until {@link #unlink()})
+     * @param shape the extents, row-major; none for a scalar (one element)
+     * @return the new array
+     * @throws SegmentExistsException when the name is taken
+     */
     public static SharedDoubleArray createNamed(String name, Lifetime lifetime, long... shape) {
         return (SharedDoubleArray) SharedArray.createNamed(name, lifetime, DType.DOUBLE, shape);
     }
 
-    /** Attaches read-write to the array named {@code name}. */
+    /**
+     * Attaches read-write to the array named {@code name}.
+     *
+     * @param name the segment name (a leading '/' is dropped)
+     * @return a new array over the whole segment; close it when done
+     * @throws SegmentNotFoundException when no segment has this name
+     * @throws IllegalArgumentException when the segment holds another element type
+     */
     public static SharedDoubleArray attach(String name) {
         return attach(name, AccessMode.READ_WRITE);
     }
@@ -66,20 +87,40 @@ public final class SharedDoubleArray extends SharedArray {
     /**
      * Attaches to the array named {@code name} in the given mode.
      *
+     * @param name the segment name (a leading '/' is dropped)
+     * @param mode how to map the data
+     * @return a new array over the whole segment; close it when done
+     * @throws SegmentNotFoundException when no segment has this name
      * @throws IllegalArgumentException when the segment holds another element type
      */
     public static SharedDoubleArray attach(String name, AccessMode mode) {
         return expect(SharedArray.attach(name, mode), SharedDoubleArray.class, DType.DOUBLE);
     }
 
-    /** Attaches to row-major {@code double} data in a segment without a shmarray header. */
+    /**
+     * Attaches to row-major {@code double} data in a segment without a shmarray header (see
+     * {@link SharedArray#attachRaw}).
+     *
+     * @param name the segment name (a leading '/' is dropped)
+     * @param byteOffset where element 0 starts, in bytes from the segment's start
+     * @param mode how to map the data
+     * @param shape the extents, row-major
+     * @return a new array over those elements; close it when done
+     * @throws IllegalArgumentException when the geometry is invalid or does not fit the segment
+     */
     public static SharedDoubleArray attachRaw(String name, long byteOffset, AccessMode mode, long... shape) {
         return (SharedDoubleArray) SharedArray.attachRaw(name, DType.DOUBLE, byteOffset, mode, shape);
     }
 
     // ---------------------------------------------------------------- elements
 
-    /** The element at a row-major flat index. */
+    /**
+     * The element at a row-major flat index.
+     *
+     * @param index the flat index, in {@code [0, length())}
+     * @return the element
+     * @throws IndexOutOfBoundsException when {@code index} is out of range
+     */
     public double get(long index) {
         Memory m = memory();
         try {
@@ -89,6 +130,14 @@ public final class SharedDoubleArray extends SharedArray {
         }
     }
 
+    /**
+     * Sets the element at a row-major flat index.
+     *
+     * @param index the flat index, in {@code [0, length())}
+     * @param value the new element
+     * @throws IndexOutOfBoundsException when {@code index} is out of range
+     * @throws UnsupportedOperationException when the array was attached {@link AccessMode#READ_ONLY}
+     */
     public void set(long index, double value) {
         checkWritable();
         Memory m = memory();
@@ -99,7 +148,14 @@ public final class SharedDoubleArray extends SharedArray {
         }
     }
 
-    /** The element at a multi-index ({@code getAt(i, j)} is {@code a[i, j]}). */
+    /**
+     * The element at a multi-index ({@code getAt(i, j)} is {@code a[i, j]}).
+     *
+     * @param indices one index per dimension
+     * @return the element
+     * @throws IllegalArgumentException when the number of indices is not the rank
+     * @throws IndexOutOfBoundsException when an index is outside its dimension
+     */
     public double getAt(long... indices) {
         Memory m = memory();
         try {
@@ -109,7 +165,15 @@ public final class SharedDoubleArray extends SharedArray {
         }
     }
 
-    /** Sets the element at a multi-index ({@code setAt(v, i, j)} is {@code a[i, j] = v}). */
+    /**
+     * Sets the element at a multi-index ({@code setAt(v, i, j)} is {@code a[i, j] = v}).
+     *
+     * @param value the new element
+     * @param indices one index per dimension
+     * @throws IllegalArgumentException when the number of indices is not the rank
+     * @throws IndexOutOfBoundsException when an index is outside its dimension
+     * @throws UnsupportedOperationException when the array was attached {@link AccessMode#READ_ONLY}
+     */
     public void setAt(double value, long... indices) {
         checkWritable();
         Memory m = memory();
@@ -120,7 +184,12 @@ public final class SharedDoubleArray extends SharedArray {
         }
     }
 
-    /** Sets every element to {@code value}. */
+    /**
+     * Sets every element to {@code value}.
+     *
+     * @param value the value for every element
+     * @throws UnsupportedOperationException when the array was attached {@link AccessMode#READ_ONLY}
+     */
     public void fill(double value) {
         checkWritable();
         Memory m = bulk(0, length);
@@ -134,7 +203,15 @@ public final class SharedDoubleArray extends SharedArray {
         }
     }
 
-    /** Copies {@code len} elements from flat index {@code srcIndex} into {@code dst[dstPos...]}. */
+    /**
+     * Copies {@code len} elements from flat index {@code srcIndex} into {@code dst[dstPos...]}.
+     *
+     * @param srcIndex the first flat index to copy
+     * @param dst the Java array to copy into
+     * @param dstPos the first position written in {@code dst}
+     * @param len the number of elements
+     * @throws IndexOutOfBoundsException when either range is out of bounds
+     */
     public void copyTo(long srcIndex, double[] dst, int dstPos, int len) {
         Objects.checkFromIndexSize(dstPos, len, dst.length);
         Memory m = bulk(srcIndex, len);
@@ -152,7 +229,16 @@ public final class SharedDoubleArray extends SharedArray {
         }
     }
 
-    /** Copies {@code len} elements from {@code src[srcPos...]} to flat index {@code dstIndex}. */
+    /**
+     * Copies {@code len} elements from {@code src[srcPos...]} to flat index {@code dstIndex}.
+     *
+     * @param src the Java array to copy from
+     * @param srcPos the first position read in {@code src}
+     * @param dstIndex the first flat index written
+     * @param len the number of elements
+     * @throws IndexOutOfBoundsException when either range is out of bounds
+     * @throws UnsupportedOperationException when the array was attached {@link AccessMode#READ_ONLY}
+     */
     public void copyFrom(double[] src, int srcPos, long dstIndex, int len) {
         checkWritable();
         Objects.checkFromIndexSize(srcPos, len, src.length);
@@ -171,12 +257,23 @@ public final class SharedDoubleArray extends SharedArray {
         }
     }
 
-    /** Copies all of {@code src} to the start of this array. */
+    /**
+     * Copies all of {@code src} to the start of this array.
+     *
+     * @param src the Java array to copy from; at most {@link #length()} elements
+     * @throws IndexOutOfBoundsException when {@code src} is longer than this array
+     * @throws UnsupportedOperationException when the array was attached {@link AccessMode#READ_ONLY}
+     */
     public void copyFrom(double[] src) {
         copyFrom(src, 0, 0, src.length);
     }
 
-    /** A new Java array holding a copy of every element, row-major. */
+    /**
+     * A new Java array holding a copy of every element, row-major.
+     *
+     * @return the copy
+     * @throws UnsupportedOperationException when the array has too many elements for a Java array
+     */
     public double[] toArray() {
         if (length > Integer.MAX_VALUE - 8) {
             throw new UnsupportedOperationException(length + " elements do not fit a Java array; use copyTo in parts");
@@ -187,14 +284,27 @@ public final class SharedDoubleArray extends SharedArray {
     }
 
 
-    /** A native-order DoubleBuffer over this contiguous array (at most 2 GiB). */
+    /**
+     * A native-order DoubleBuffer over this contiguous array (at most 2 GiB); see
+     * {@link #asByteBuffer()} for how long it stays usable.
+     *
+     * @return the buffer: the same memory, no copy; read-only unless the array is writable
+     * @throws UnsupportedOperationException when the array is a strided view or over 2 GiB
+     */
     public DoubleBuffer asDoubleBuffer() {
         return asByteBuffer().order(ByteOrder.nativeOrder()).asDoubleBuffer();
     }
 
     // ---------------------------------------------------------------- atomics
 
-    /** Reads with volatile semantics (sequentially consistent with other volatile accesses). */
+    /**
+     * Reads with volatile semantics (sequentially consistent with other volatile accesses).
+     *
+     * @param index the flat index, in {@code [0, length())}
+     * @return the element
+     * @throws IndexOutOfBoundsException when {@code index} is out of range
+     * @throws IllegalStateException on a closed or {@link AccessMode#COPY_ON_WRITE} array
+     */
     public double getVolatile(long index) {
         long off = atomicElement(index, false);
         try {
@@ -204,7 +314,15 @@ public final class SharedDoubleArray extends SharedArray {
         }
     }
 
-    /** Writes with volatile semantics. */
+    /**
+     * Writes with volatile semantics.
+     *
+     * @param index the flat index, in {@code [0, length())}
+     * @param value the new element
+     * @throws IndexOutOfBoundsException when {@code index} is out of range
+     * @throws IllegalStateException on a closed or {@link AccessMode#COPY_ON_WRITE} array
+     * @throws UnsupportedOperationException on a {@link AccessMode#READ_ONLY} array
+     */
     public void setVolatile(long index, double value) {
         long off = atomicElement(index, true);
         try {
@@ -214,7 +332,14 @@ public final class SharedDoubleArray extends SharedArray {
         }
     }
 
-    /** Reads with acquire semantics: pairs with {@link #setRelease} in any process. */
+    /**
+     * Reads with acquire semantics: pairs with {@link #setRelease} in any process.
+     *
+     * @param index the flat index, in {@code [0, length())}
+     * @return the element
+     * @throws IndexOutOfBoundsException when {@code index} is out of range
+     * @throws IllegalStateException on a closed or {@link AccessMode#COPY_ON_WRITE} array
+     */
     public double getAcquire(long index) {
         long off = atomicElement(index, false);
         try {
@@ -224,7 +349,16 @@ public final class SharedDoubleArray extends SharedArray {
         }
     }
 
-    /** Writes with release semantics: everything written before it is visible to a later {@link #getAcquire}. */
+    /**
+     * Writes with release semantics: everything written before it is visible to a later
+     * {@link #getAcquire} that reads this value.
+     *
+     * @param index the flat index, in {@code [0, length())}
+     * @param value the new element
+     * @throws IndexOutOfBoundsException when {@code index} is out of range
+     * @throws IllegalStateException on a closed or {@link AccessMode#COPY_ON_WRITE} array
+     * @throws UnsupportedOperationException on a {@link AccessMode#READ_ONLY} array
+     */
     public void setRelease(long index, double value) {
         long off = atomicElement(index, true);
         try {
@@ -234,7 +368,17 @@ public final class SharedDoubleArray extends SharedArray {
         }
     }
 
-    /** Atomically sets the element to {@code newValue} if it equals {@code expected} (bitwise comparison). */
+    /**
+     * Atomically sets the element to {@code newValue} if it equals {@code expected} (bitwise comparison).
+     *
+     * @param index the flat index, in {@code [0, length())}
+     * @param expected the value the element must hold
+     * @param newValue the value to store
+     * @return true if the element held {@code expected} and now holds {@code newValue}
+     * @throws IndexOutOfBoundsException when {@code index} is out of range
+     * @throws IllegalStateException on a closed or {@link AccessMode#COPY_ON_WRITE} array
+     * @throws UnsupportedOperationException on a {@link AccessMode#READ_ONLY} array
+     */
     public boolean compareAndSet(long index, double expected, double newValue) {
         long off = atomicElement(index, true);
         try {
@@ -244,7 +388,16 @@ public final class SharedDoubleArray extends SharedArray {
         }
     }
 
-    /** Atomically adds {@code delta} and returns the previous value (a compare-and-set loop). */
+    /**
+     * Atomically adds {@code delta} and returns the previous value (a compare-and-set loop).
+     *
+     * @param index the flat index, in {@code [0, length())}
+     * @param delta the amount to add
+     * @return the element before the addition
+     * @throws IndexOutOfBoundsException when {@code index} is out of range
+     * @throws IllegalStateException on a closed or {@link AccessMode#COPY_ON_WRITE} array
+     * @throws UnsupportedOperationException on a {@link AccessMode#READ_ONLY} array
+     */
     public double getAndAdd(long index, double delta) {
         long off = atomicElement(index, true);
         Memory m = memory();

@@ -34,6 +34,8 @@ import java.util.Objects;
  * {@link WaitInterruptedException} within {@value SharedArray#WAIT_SLICE_MILLIS} ms, having taken or
  * put nothing, with its interrupt status still set — and works on virtual threads (which poll
  * and park instead of pinning their carrier in a native wait).
+ *
+ * @param <T> the type of the items
  */
 public final class SharedQueue<T> implements Serializable, AutoCloseable {
     private static final long serialVersionUID = 1L;
@@ -50,6 +52,7 @@ public final class SharedQueue<T> implements Serializable, AutoCloseable {
 
     private static final VarHandle INTS = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
 
+    /** The queue's segment: its bookkeeping words and the ring (serialized as the array's handle). */
     private final SharedByteArray buffer; // travels as its handle
     private transient ByteBuffer view;
     private transient long capacity;
@@ -68,7 +71,15 @@ public final class SharedQueue<T> implements Serializable, AutoCloseable {
         }
     }
 
-    /** A queue with {@code ringBytes} of buffer (items take their serialized size + 4 bytes). */
+    /**
+     * A queue with {@code ringBytes} of buffer (items take their serialized size + 4 bytes), in a
+     * fresh owner-scoped segment: its name goes when this process closes it or exits.
+     *
+     * @param <T> the type of the items
+     * @param ringBytes the ring's size in bytes, in {@code [64, 2^30]}
+     * @return the new, empty queue
+     * @throws IllegalArgumentException when {@code ringBytes} is out of range
+     */
     public static <T> SharedQueue<T> create(int ringBytes) {
         if (ringBytes < 64 || ringBytes > (1 << 30)) {
             throw new IllegalArgumentException("ringBytes=" + ringBytes + ", must be in [64, 2^30]");
@@ -78,11 +89,20 @@ public final class SharedQueue<T> implements Serializable, AutoCloseable {
         return new SharedQueue<>(b);
     }
 
-    /** Attaches to a queue by its segment name (see {@link #name()}). */
+    /**
+     * Attaches to a queue by its segment name (see {@link #name()}).
+     *
+     * @param <T> the type of the items (not checked: a wrong one fails at {@link #take()})
+     * @param name the queue's segment name
+     * @return the same queue, shared with its creator
+     * @throws SegmentNotFoundException when no segment has this name
+     * @throws CorruptSegmentException when the segment is not a queue's
+     */
     public static <T> SharedQueue<T> attach(String name) {
         return new SharedQueue<>(SharedByteArray.attach(name));
     }
 
+    /** {@return the name of the queue's segment, for {@link #attach(String)}} */
     public String name() {
         return buffer.name();
     }
@@ -92,14 +112,21 @@ public final class SharedQueue<T> implements Serializable, AutoCloseable {
         return buffer;
     }
 
-    /** Items in the queue now (a snapshot). */
+    /** {@return the number of items in the queue now (a snapshot: other processes may put or take any time)} */
     public long size() {
         try (ArrayLock held = buffer.lockRecovering(null, false)) {
             return view.getLong(COUNT);
         }
     }
 
-    /** Puts an item, waiting for room as long as it takes. */
+    /**
+     * Puts an item, waiting for room as long as it takes.
+     *
+     * @param item the item; serialized now, so later changes to it do not travel
+     * @throws IllegalArgumentException when the serialized item can never fit the ring
+     * @throws io.shmarray.runtime.NotSerializableTaskException when the item cannot be serialized
+     * @throws WaitInterruptedException when the thread is interrupted while waiting (nothing put)
+     */
     public void put(T item) {
         if (!offer(item, null)) throw new IllegalStateException("unreachable: put without timeout returned false");
     }
@@ -107,8 +134,12 @@ public final class SharedQueue<T> implements Serializable, AutoCloseable {
     /**
      * Puts an item, waiting at most {@code timeout} for room ({@code null}: forever).
      *
-     * @return false when the time ran out (the item was not put)
+     * @param item the item; serialized now, so later changes to it do not travel
+     * @param timeout how long to wait for room, or {@code null} to wait as long as it takes
+     * @return true when the item was put; false when the time ran out (the item was not put)
      * @throws IllegalArgumentException when the serialized item can never fit the ring
+     * @throws io.shmarray.runtime.NotSerializableTaskException when the item cannot be serialized
+     * @throws WaitInterruptedException when the thread is interrupted while waiting (nothing put)
      */
     public boolean offer(T item, Duration timeout) {
         byte[] bytes = Codec.encodeValue(item, "queue item");
@@ -137,12 +168,27 @@ public final class SharedQueue<T> implements Serializable, AutoCloseable {
         }
     }
 
-    /** Takes the oldest item, waiting as long as it takes. */
+    /**
+     * Takes the oldest item, waiting as long as it takes.
+     *
+     * @return the item, deserialized in this process
+     * @throws io.shmarray.runtime.ProtocolException when the item's class is unknown here or refused by
+     *     the codec's filter (the item is gone from the queue)
+     * @throws WaitInterruptedException when the thread is interrupted while waiting (nothing taken)
+     */
     public T take() {
         return poll(null);
     }
 
-    /** Takes the oldest item, waiting at most {@code timeout} ({@code null}: forever); null on timeout. */
+    /**
+     * Takes the oldest item, waiting at most {@code timeout} ({@code null}: forever); null on timeout.
+     *
+     * @param timeout how long to wait for an item, or {@code null} to wait as long as it takes
+     * @return the item, deserialized in this process, or {@code null} when the time ran out
+     * @throws io.shmarray.runtime.ProtocolException when the item's class is unknown here or refused by
+     *     the codec's filter (the item is gone from the queue)
+     * @throws WaitInterruptedException when the thread is interrupted while waiting (nothing taken)
+     */
     @SuppressWarnings("unchecked")
     public T poll(Duration timeout) {
         long deadline = SharedArray.deadline(timeout);
@@ -226,7 +272,13 @@ public final class SharedQueue<T> implements Serializable, AutoCloseable {
         return ByteBuffer.wrap(ringRead(pos, 4)).order(ByteOrder.nativeOrder()).getInt();
     }
 
-    /** Deserialization re-attaches the ring and rebuilds the local views. */
+    /**
+     * Deserialization re-attaches the ring and rebuilds the local views.
+     *
+     * @return a queue over the re-attached ring
+     * @throws ObjectStreamException never: declared for serialization; a segment that is not a queue's
+     *     fails with {@link CorruptSegmentException}
+     */
     private Object readResolve() throws ObjectStreamException {
         return new SharedQueue<T>(Objects.requireNonNull(buffer, "buffer"));
     }

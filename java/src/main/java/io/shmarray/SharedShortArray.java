@@ -34,6 +34,9 @@ public final class SharedShortArray extends SharedArray {
      * a fresh unpredictable name; a generated name that turns out to be taken (squatted by a planted
      * file or link) is replaced by another, never adopted.
      *
+     * @param shape the extents, row-major; none for a scalar (one element)
+     * @return the new array, owned by this process ({@link Lifetime#OWNER_SCOPED})
+     * @throws IllegalArgumentException for negative extents, a rank over 8, or a size over 2^63
      * @throws InsufficientSharedMemoryException when /dev/shm cannot hold it
      */
     public static SharedShortArray create(long... shape) {
@@ -41,20 +44,38 @@ public final class SharedShortArray extends SharedArray {
     }
 
     /**
-     * Creates a zero-filled array under {@code name}.
+     * Creates a zero-filled, owner-scoped array under {@code name}.
      *
+     * @param name the segment name (a leading '/' is dropped)
+     * @param shape the extents, row-major; none for a scalar (one element)
+     * @return the new array, owned by this process
      * @throws SegmentExistsException when the name is taken
      */
     public static SharedShortArray createNamed(String name, long... shape) {
         return (SharedShortArray) SharedArray.createNamed(name, DType.SHORT, shape);
     }
 
-    /** Creates a zero-filled array under {@code name} with the given {@link Lifetime}. */
+    /**
+     * Creates a zero-filled array under {@code name} with the given {@link Lifetime}.
+     *
+     * @param name the segment name (a leading '/' is dropped)
+     * @param lifetime how long the name lives ({@link Lifetime#PERSISTENT}: until {@link #unlink()})
+     * @param shape the extents, row-major; none for a scalar (one element)
+     * @return the new array
+     * @throws SegmentExistsException when the name is taken
+     */
     public static SharedShortArray createNamed(String name, Lifetime lifetime, long... shape) {
         return (SharedShortArray) SharedArray.createNamed(name, lifetime, DType.SHORT, shape);
     }
 
-    /** Attaches read-write to the array named {@code name}. */
+    /**
+     * Attaches read-write to the array named {@code name}.
+     *
+     * @param name the segment name (a leading '/' is dropped)
+     * @return a new array over the whole segment; close it when done
+     * @throws SegmentNotFoundException when no segment has this name
+     * @throws IllegalArgumentException when the segment holds another element type
+     */
     public static SharedShortArray attach(String name) {
         return attach(name, AccessMode.READ_WRITE);
     }
@@ -62,20 +83,40 @@ public final class SharedShortArray extends SharedArray {
     /**
      * Attaches to the array named {@code name} in the given mode.
      *
+     * @param name the segment name (a leading '/' is dropped)
+     * @param mode how to map the data
+     * @return a new array over the whole segment; close it when done
+     * @throws SegmentNotFoundException when no segment has this name
      * @throws IllegalArgumentException when the segment holds another element type
      */
     public static SharedShortArray attach(String name, AccessMode mode) {
         return expect(SharedArray.attach(name, mode), SharedShortArray.class, DType.SHORT);
     }
 
-    /** Attaches to row-major {@code short} data in a segment without a shmarray header. */
+    /**
+     * Attaches to row-major {@code short} data in a segment without a shmarray header (see
+     * {@link SharedArray#attachRaw}).
+     *
+     * @param name the segment name (a leading '/' is dropped)
+     * @param byteOffset where element 0 starts, in bytes from the segment's start
+     * @param mode how to map the data
+     * @param shape the extents, row-major
+     * @return a new array over those elements; close it when done
+     * @throws IllegalArgumentException when the geometry is invalid or does not fit the segment
+     */
     public static SharedShortArray attachRaw(String name, long byteOffset, AccessMode mode, long... shape) {
         return (SharedShortArray) SharedArray.attachRaw(name, DType.SHORT, byteOffset, mode, shape);
     }
 
     // ---------------------------------------------------------------- elements
 
-    /** The element at a row-major flat index. */
+    /**
+     * The element at a row-major flat index.
+     *
+     * @param index the flat index, in {@code [0, length())}
+     * @return the element
+     * @throws IndexOutOfBoundsException when {@code index} is out of range
+     */
     public short get(long index) {
         Memory m = memory();
         try {
@@ -85,6 +126,14 @@ public final class SharedShortArray extends SharedArray {
         }
     }
 
+    /**
+     * Sets the element at a row-major flat index.
+     *
+     * @param index the flat index, in {@code [0, length())}
+     * @param value the new element
+     * @throws IndexOutOfBoundsException when {@code index} is out of range
+     * @throws UnsupportedOperationException when the array was attached {@link AccessMode#READ_ONLY}
+     */
     public void set(long index, short value) {
         checkWritable();
         Memory m = memory();
@@ -95,7 +144,14 @@ public final class SharedShortArray extends SharedArray {
         }
     }
 
-    /** The element at a multi-index ({@code getAt(i, j)} is {@code a[i, j]}). */
+    /**
+     * The element at a multi-index ({@code getAt(i, j)} is {@code a[i, j]}).
+     *
+     * @param indices one index per dimension
+     * @return the element
+     * @throws IllegalArgumentException when the number of indices is not the rank
+     * @throws IndexOutOfBoundsException when an index is outside its dimension
+     */
     public short getAt(long... indices) {
         Memory m = memory();
         try {
@@ -105,7 +161,15 @@ public final class SharedShortArray extends SharedArray {
         }
     }
 
-    /** Sets the element at a multi-index ({@code setAt(v, i, j)} is {@code a[i, j] = v}). */
+    /**
+     * Sets the element at a multi-index ({@code setAt(v, i, j)} is {@code a[i, j] = v}).
+     *
+     * @param value the new element
+     * @param indices one index per dimension
+     * @throws IllegalArgumentException when the number of indices is not the rank
+     * @throws IndexOutOfBoundsException when an index is outside its dimension
+     * @throws UnsupportedOperationException when the array was attached {@link AccessMode#READ_ONLY}
+     */
     public void setAt(short value, long... indices) {
         checkWritable();
         Memory m = memory();
@@ -116,7 +180,12 @@ public final class SharedShortArray extends SharedArray {
         }
     }
 
-    /** Sets every element to {@code value}. */
+    /**
+     * Sets every element to {@code value}.
+     *
+     * @param value the value for every element
+     * @throws UnsupportedOperationException when the array was attached {@link AccessMode#READ_ONLY}
+     */
     public void fill(short value) {
         checkWritable();
         Memory m = bulk(0, length);
@@ -130,7 +199,15 @@ public final class SharedShortArray extends SharedArray {
         }
     }
 
-    /** Copies {@code len} elements from flat index {@code srcIndex} into {@code dst[dstPos...]}. */
+    /**
+     * Copies {@code len} elements from flat index {@code srcIndex} into {@code dst[dstPos...]}.
+     *
+     * @param srcIndex the first flat index to copy
+     * @param dst the Java array to copy into
+     * @param dstPos the first position written in {@code dst}
+     * @param len the number of elements
+     * @throws IndexOutOfBoundsException when either range is out of bounds
+     */
     public void copyTo(long srcIndex, short[] dst, int dstPos, int len) {
         Objects.checkFromIndexSize(dstPos, len, dst.length);
         Memory m = bulk(srcIndex, len);
@@ -148,7 +225,16 @@ public final class SharedShortArray extends SharedArray {
         }
     }
 
-    /** Copies {@code len} elements from {@code src[srcPos...]} to flat index {@code dstIndex}. */
+    /**
+     * Copies {@code len} elements from {@code src[srcPos...]} to flat index {@code dstIndex}.
+     *
+     * @param src the Java array to copy from
+     * @param srcPos the first position read in {@code src}
+     * @param dstIndex the first flat index written
+     * @param len the number of elements
+     * @throws IndexOutOfBoundsException when either range is out of bounds
+     * @throws UnsupportedOperationException when the array was attached {@link AccessMode#READ_ONLY}
+     */
     public void copyFrom(short[] src, int srcPos, long dstIndex, int len) {
         checkWritable();
         Objects.checkFromIndexSize(srcPos, len, src.length);
@@ -167,12 +253,23 @@ public final class SharedShortArray extends SharedArray {
         }
     }
 
-    /** Copies all of {@code src} to the start of this array. */
+    /**
+     * Copies all of {@code src} to the start of this array.
+     *
+     * @param src the Java array to copy from; at most {@link #length()} elements
+     * @throws IndexOutOfBoundsException when {@code src} is longer than this array
+     * @throws UnsupportedOperationException when the array was attached {@link AccessMode#READ_ONLY}
+     */
     public void copyFrom(short[] src) {
         copyFrom(src, 0, 0, src.length);
     }
 
-    /** A new Java array holding a copy of every element, row-major. */
+    /**
+     * A new Java array holding a copy of every element, row-major.
+     *
+     * @return the copy
+     * @throws UnsupportedOperationException when the array has too many elements for a Java array
+     */
     public short[] toArray() {
         if (length > Integer.MAX_VALUE - 8) {
             throw new UnsupportedOperationException(length + " elements do not fit a Java array; use copyTo in parts");
@@ -183,7 +280,13 @@ public final class SharedShortArray extends SharedArray {
     }
 
 
-    /** A native-order ShortBuffer over this contiguous array (at most 2 GiB). */
+    /**
+     * A native-order ShortBuffer over this contiguous array (at most 2 GiB); see
+     * {@link #asByteBuffer()} for how long it stays usable.
+     *
+     * @return the buffer: the same memory, no copy; read-only unless the array is writable
+     * @throws UnsupportedOperationException when the array is a strided view or over 2 GiB
+     */
     public ShortBuffer asShortBuffer() {
         return asByteBuffer().order(ByteOrder.nativeOrder()).asShortBuffer();
     }

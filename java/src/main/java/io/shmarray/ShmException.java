@@ -9,25 +9,42 @@ package io.shmarray;
 public class ShmException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** The positive native error code, or 0. */
     private final int errno;
+    /** The segment's name, or null. */
     private final String segmentName;
 
+    /**
+     * An exception without a cause.
+     *
+     * @param message what failed and what to do about it
+     * @param errno the positive native error code, or 0 when the failure did not come from native code
+     * @param segmentName the segment's name (without a leading '/'), or {@code null} when there is none
+     */
     public ShmException(String message, int errno, String segmentName) {
         this(message, errno, segmentName, null);
     }
 
+    /**
+     * An exception with a cause.
+     *
+     * @param message what failed and what to do about it
+     * @param errno the positive native error code, or 0 when the failure did not come from native code
+     * @param segmentName the segment's name (without a leading '/'), or {@code null} when there is none
+     * @param cause the underlying failure, or {@code null}
+     */
     public ShmException(String message, int errno, String segmentName, Throwable cause) {
         super(message, cause);
         this.errno = errno;
         this.segmentName = segmentName;
     }
 
-    /** The positive native error code, or 0 when the failure did not come from native code. */
+    /** {@return the positive native error code, or 0 when the failure did not come from native code} */
     public int errno() {
         return errno;
     }
 
-    /** The segment's name (without a leading '/'), or {@code null}. */
+    /** {@return the segment's name (without a leading '/'), or {@code null} when there is none} */
     public String segmentName() {
         return segmentName;
     }

@@ -33,7 +33,7 @@ public final class Shmarray {
 
     private Shmarray() {}
 
-    /** {@code "ffm"} (java.lang.foreign) or {@code "jna"}. */
+    /** {@return the native backend in use: {@code "ffm"} (java.lang.foreign) or {@code "jna"}} */
     public static String backendName() {
         return Backends.get().name();
     }
@@ -42,27 +42,29 @@ public final class Shmarray {
      * The loaded image of the native library: normally a sealed in-memory copy,
      * {@code /proc/<pid>/fd/<n>}, meaningful in this process only; see
      * {@link #nativeLibrarySource()} for where its bytes came from.
+     *
+     * @return the path the library was loaded from
      */
     public static Path nativeLibraryPath() {
         return Backends.libraryPath();
     }
 
-    /** SHA-256 (hex) of the loaded native library's bytes, as verified before loading. */
+    /** {@return the SHA-256 (hex) of the loaded native library's bytes, as verified before loading} */
     public static String nativeLibrarySha256() {
         return Backends.librarySha256();
     }
 
-    /** How the loader found the library (which step of its chain) and how it was staged. */
+    /** {@return how the loader found the library (which step of its chain) and how it was staged} */
     public static String nativeLibrarySource() {
         return Backends.loadedVia();
     }
 
-    /** The native library's ABI version. */
+    /** {@return the native library's ABI version} */
     public static int abiVersion() {
         return Backends.get().abiVersion();
     }
 
-    /** This library's version, from the jar manifest, or {@code "dev"} outside a jar. */
+    /** {@return this library's version, from the jar manifest, or {@code "dev"} outside a jar} */
     public static String version() {
         String v = Shmarray.class.getPackage().getImplementationVersion();
         return v == null ? "dev" : v;

@@ -7,6 +7,12 @@ package io.shmarray;
 public class StaleHandleException extends ShmException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * An exception with {@link #errno()} 0: the failure is detected by shmarray, not by native code.
+     *
+     * @param message which segment the handle names and which one holds the name now
+     * @param segmentName the segment's name (without a leading '/')
+     */
     public StaleHandleException(String message, String segmentName) {
         super(message, 0, segmentName);
     }

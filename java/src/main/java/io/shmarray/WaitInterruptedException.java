@@ -17,6 +17,13 @@ public class WaitInterruptedException extends ShmException {
     /** {@code EINTR}: the errno of an interrupted wait. */
     static final int EINTR = 4;
 
+    /**
+     * An exception with {@link #errno()} {@code EINTR} (4) and an {@link InterruptedException}
+     * carrying the same message as its cause.
+     *
+     * @param message which wait gave up
+     * @param segmentName the name of the segment waited on (without a leading '/')
+     */
     public WaitInterruptedException(String message, String segmentName) {
         super(message, EINTR, segmentName, new InterruptedException(message));
     }

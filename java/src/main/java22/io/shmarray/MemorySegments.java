@@ -30,6 +30,9 @@ public final class MemorySegments {
     /**
      * The segment over {@code array}'s elements.
      *
+     * @param array any shared array or view
+     * @return a segment of {@code array}'s memory, from its first element to the end of its last, in
+     *     native byte order; read-only for a {@link AccessMode#READ_ONLY} array
      * @throws IllegalStateException when the array is closed
      * @throws PoisonedArrayException when the array is poisoned
      */

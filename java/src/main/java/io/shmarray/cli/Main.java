@@ -29,6 +29,13 @@ public final class Main {
 
     private Main() {}
 
+    /**
+     * Runs one command and exits the JVM with its status (see the class description).
+     *
+     * @param args the command and its options; none runs the demo
+     * @throws Exception from a command other than the demo (whose failures are reported as a message
+     *     and status 1)
+     */
     public static void main(String[] args) throws Exception {
         String command = args.length == 0 ? "demo" : args[0];
         int status;
@@ -48,7 +55,11 @@ public final class Main {
                 }
                 break;
             case "info":
-                status = noArguments(args) ? info() : 2;
+                try {
+                    status = noArguments(args) ? info() : 2;
+                } catch (LinkageError e) {
+                    status = unavailable(e);
+                }
                 break;
             case "ls":
                 status = noArguments(args) ? ls() : 2;
@@ -74,6 +85,12 @@ public final class Main {
                 status = 2;
         }
         System.exit(status);
+    }
+
+    /** The native backend cannot load here (platform, JNA, libc, noexec): its message names the fix. */
+    private static int unavailable(LinkageError e) {
+        System.err.println("shmarray cannot run here: " + e.getMessage());
+        return 1;
     }
 
     private static void usage() {

@@ -113,6 +113,7 @@ public final class Backends {
         try {
             int feature = Runtime.version().feature();
             String kind = chooseKind(System.getProperty(PROPERTY), feature);
+            PlatformCheck.check(kind); // each platform problem named first, with its fix
             NativeLibraryLoader.Loaded<Backend> loaded = NativeLibraryLoader.load(
                     path -> open(kind, path), "the " + kind + " backend on JDK " + feature);
             LOG.log(Level.DEBUG, () -> "shmarray: " + kind + " backend on JDK " + Runtime.version()

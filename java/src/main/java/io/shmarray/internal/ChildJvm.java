@@ -28,13 +28,36 @@ public final class ChildJvm {
                 .orElseGet(() -> Path.of(System.getProperty("java.home"), "bin", "java").toString());
     }
 
-    /** This JVM's class path with every entry made absolute (a child may change directory). */
+    /**
+     * This JVM's class path with every entry made absolute (a child may change directory), then
+     * its module path ({@code jdk.module.path}): a child runs everything from its class path, so
+     * an application started with {@code -p ... -m ...} gets workers that see its modules' classes
+     * (as unnamed-module code).
+     */
     public static String classPath() {
         List<String> entries = new ArrayList<>();
         for (String e : System.getProperty("java.class.path", "").split(File.pathSeparator)) {
-            if (!e.isEmpty()) entries.add(Path.of(e).toAbsolutePath().toString());
+            if (!e.isEmpty()) add(entries, Path.of(e).toAbsolutePath());
+        }
+        for (String e : System.getProperty("jdk.module.path", "").split(File.pathSeparator)) {
+            if (e.isEmpty()) continue;
+            Path p = Path.of(e).toAbsolutePath();
+            if (java.nio.file.Files.isDirectory(p) && !java.nio.file.Files.exists(p.resolve("module-info.class"))) {
+                try (java.util.stream.Stream<Path> jars = java.nio.file.Files.list(p)) { // a directory of modules
+                    jars.filter(j -> j.toString().endsWith(".jar")).sorted().forEach(j -> add(entries, j));
+                } catch (java.io.IOException unreadable) {
+                    add(entries, p);
+                }
+            } else {
+                add(entries, p); // a modular jar, or an exploded module
+            }
         }
         return String.join(File.pathSeparator, entries);
+    }
+
+    private static void add(List<String> entries, Path p) {
+        String s = p.toString();
+        if (!entries.contains(s)) entries.add(s);
     }
 
     /**

@@ -213,12 +213,43 @@ public final class NativeLibraryLoader {
         }
     }
 
-    /** The extraction root: the property, else {@code ${java.io.tmpdir}/shmarray-<uid>}. */
+    /**
+     * The extraction root: the property, else {@code ${java.io.tmpdir}/shmarray-<uid>} — unless
+     * that is on a {@code noexec} mount (common for {@code /tmp} on hardened hosts), where nothing
+     * staged could be loaded: then {@code $XDG_RUNTIME_DIR/shmarray} or
+     * {@code ~/.cache/shmarray-<uid>}, the first on a mount that allows exec (said once in the log).
+     */
     public static Path extractRoot() {
         String configured = System.getProperty(EXTRACT_DIR_PROPERTY);
         if (configured != null && !configured.isBlank()) return Path.of(configured).toAbsolutePath();
-        return Path.of(System.getProperty("java.io.tmpdir"), "shmarray-" + TrustedPaths.currentUid()).toAbsolutePath();
+        String tmp = System.getProperty("java.io.tmpdir");
+        Object[] cached = defaultRoot;
+        if (cached != null && cached[0].equals(tmp)) return (Path) cached[1];
+        Path root = Path.of(tmp, "shmarray-" + TrustedPaths.currentUid()).toAbsolutePath();
+        String mountinfo = PlatformCheck.readOrEmpty(Path.of("/proc/self/mountinfo"));
+        String noexec = PlatformCheck.noexecMountOf(root, mountinfo);
+        if (noexec != null) {
+            List<Path> candidates = new ArrayList<>();
+            String runtimeDir = System.getenv("XDG_RUNTIME_DIR");
+            if (runtimeDir != null && !runtimeDir.isBlank()) candidates.add(Path.of(runtimeDir, "shmarray"));
+            candidates.add(Path.of(System.getProperty("user.home"), ".cache", "shmarray-" + TrustedPaths.currentUid()));
+            for (Path c : candidates) {
+                if (PlatformCheck.noexecMountOf(c, mountinfo) == null) {
+                    Path from = root;
+                    LOG.log(System.Logger.Level.INFO, () -> "shmarray: " + from + " is on a noexec mount (" + noexec
+                            + "): native files are staged in " + c + " instead (-D" + EXTRACT_DIR_PROPERTY
+                            + " chooses another)");
+                    root = c.toAbsolutePath();
+                    break;
+                }
+            }
+        }
+        defaultRoot = new Object[] {tmp, root};
+        return root;
     }
+
+    /** The default root computed for a {@code java.io.tmpdir}: {tmpdir, root}. */
+    private static volatile Object[] defaultRoot;
 
     /**
      * Extracts a bundled resource into the verified private directory {@code root} (as the loader

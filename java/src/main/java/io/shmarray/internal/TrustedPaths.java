@@ -43,6 +43,7 @@ public final class TrustedPaths {
     public static int currentUid() {
         int u = uid;
         if (u >= 0) return u;
+        Platform.key(); // not Linux: say that, not that /proc is missing
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                 if (line.startsWith("Uid:")) {

@@ -52,7 +52,13 @@ public final class Codec {
 
     private Codec() {}
 
-    /** Serializes {@code o}, or explains which part cannot be. */
+    /**
+     * Serializes {@code o}, or explains which part cannot be.
+     *
+     * @param o the object graph to serialize; may be null
+     * @return its Java serialization bytes (shared arrays inside as their handles)
+     * @throws NotSerializableTaskException naming the path to the first value that cannot be serialized
+     */
     public static byte[] encode(Object o) {
         return encode(o, "value");
     }
@@ -67,7 +73,14 @@ public final class Codec {
         return b;
     }
 
-    /** As {@link #encode(Object)}; {@code label} names {@code o} in the error ("task", "result"). */
+    /**
+     * As {@link #encode(Object)}; {@code label} names {@code o} in the error ("task", "result").
+     *
+     * @param o the object graph to serialize; may be null
+     * @param label what {@code o} is, for the error message
+     * @return its Java serialization bytes (shared arrays inside as their handles)
+     * @throws NotSerializableTaskException naming the path to the first value that cannot be serialized
+     */
     public static byte[] encode(Object o, String label) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
@@ -85,13 +98,26 @@ public final class Codec {
      * compactly when it is made of boxed primitives, strings, primitive arrays and
      * {@code ArrayList}s ({@link CompactValues}), else by Java serialization. Read it back with
      * {@link #decodeValue}.
+     *
+     * @param o the value; may be null
+     * @param label what {@code o} is, for the error message
+     * @return the encoded bytes, compact or Java serialization
+     * @throws NotSerializableTaskException naming the path to the first value that cannot be serialized
      */
     public static byte[] encodeValue(Object o, String label) {
         byte[] compact = CompactValues.encode(o);
         return compact != null ? compact : encode(o, label);
     }
 
-    /** Decodes what {@link #encodeValue} wrote, through the same filter and limits as {@link #decode}. */
+    /**
+     * Decodes what {@link #encodeValue} wrote, through the same filter and limits as {@link #decode}.
+     *
+     * @param b the encoded bytes
+     * @param maxBytes the largest payload accepted, in bytes (the filter's stream and array limits)
+     * @return the decoded value
+     * @throws ProtocolException when the filter rejects a class or a limit, or the bytes are garbled
+     * @throws ClassNotFoundException when a class named in the stream is not found here
+     */
     public static Object decodeValue(byte[] b, long maxBytes) throws ClassNotFoundException {
         return decodeValue(b, 0, b.length, maxBytes, null);
     }
@@ -113,7 +139,15 @@ public final class Codec {
         return decode(b, off, len, rules, resolver);
     }
 
-    /** Deserializes through the filter; a rejected class or exceeded limit is a ProtocolException. */
+    /**
+     * Deserializes through the filter; a rejected class or exceeded limit is a ProtocolException.
+     *
+     * @param b Java serialization bytes, e.g. from {@link #encode(Object)}
+     * @param maxBytes the largest payload accepted, in bytes (the filter's stream and array limits)
+     * @return the decoded object (a shared array inside is attached)
+     * @throws ProtocolException when the filter rejects a class or a limit, or the bytes are garbled
+     * @throws ClassNotFoundException when a class named in the stream is not found here
+     */
     public static Object decode(byte[] b, long maxBytes) throws ClassNotFoundException {
         return decode(b, maxBytes, null);
     }

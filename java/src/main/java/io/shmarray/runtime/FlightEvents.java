@@ -23,7 +23,9 @@ final class FlightEvents {
     static final String TASK = "io.shmarray.Task";
     static final String WORKER_START = "io.shmarray.WorkerStart";
 
-    private static final boolean AVAILABLE = ModuleLayer.boot().findModule("jdk.jfr").isPresent();
+    /** jdk.jfr is in this runtime and readable here (on the module path it is an optional dependency). */
+    private static final boolean AVAILABLE = ModuleLayer.boot().findModule("jdk.jfr")
+            .map(FlightEvents.class.getModule()::canRead).orElse(false);
 
     private FlightEvents() {}
 

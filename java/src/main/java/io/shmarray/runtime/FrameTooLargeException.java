@@ -9,9 +9,19 @@ package io.shmarray.runtime;
 public class FrameTooLargeException extends ProtocolException {
     private static final long serialVersionUID = 1L;
 
+    /** The serialized size, in bytes. */
     private final long bytes;
+    /** The frame limit, in bytes. */
     private final long limit;
 
+    /**
+     * An exception whose message names what was too large, both sizes and the property that
+     * raises the limit.
+     *
+     * @param what what was refused, e.g. "the task" or "the task's result"
+     * @param bytes its serialized size, in bytes
+     * @param limit the frame limit it exceeded, in bytes
+     */
     public FrameTooLargeException(String what, long bytes, long limit) {
         super(what + " of " + bytes + " bytes exceeds the frame limit of " + limit + " bytes (-D"
                 + WorkerOptions.MAX_FRAME_PROPERTY + "); nothing was sent. Share large data through a shared"
@@ -20,12 +30,12 @@ public class FrameTooLargeException extends ProtocolException {
         this.limit = limit;
     }
 
-    /** The serialized size. */
+    /** {@return the serialized size, in bytes} */
     public long bytes() {
         return bytes;
     }
 
-    /** The frame limit it exceeded. */
+    /** {@return the frame limit it exceeded, in bytes} */
     public long limit() {
         return limit;
     }

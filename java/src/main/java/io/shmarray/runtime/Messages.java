@@ -10,6 +10,9 @@ final class Messages {
      * A task: its id and the callable (functions travel by reference, captured values copied). On
      * the wire a TASK frame is the id, then the callable alone ({@link #taskFrame}), so that the
      * same function sent again is the same bytes.
+     *
+     * @param id the task's id, unique in the sending JVM
+     * @param callable the task
      */
     record Task(long id, SerializableCallable<?> callable) implements Serializable {
         private static final long serialVersionUID = 1L;
@@ -27,17 +30,30 @@ final class Messages {
      * frame ends it. The function is encoded on its own ({@code fn}), so that a function that cannot
      * be decoded (a captured array already removed) still says which id failed: its chunks then fail
      * with that error, and the worker lives on.
+     *
+     * @param fnId the function's id, named by later {@link Apply} messages
+     * @param fn the function, encoded by {@link Codec}
      */
     record Define(long fnId, byte[] fn) implements Serializable {
         private static final long serialVersionUID = 2L; // 1: the function inline
     }
 
-    /** Applies a defined function to a chunk of items; the result value is the list of outputs. */
+    /**
+     * Applies a defined function to a chunk of items; the result value is the list of outputs.
+     *
+     * @param id the chunk's id, unique in the sending JVM
+     * @param fnId the id of the function, from its {@link Define}
+     * @param items the chunk's items, in order
+     */
     record Apply(long id, long fnId, java.util.List<?> items) implements Serializable {
         private static final long serialVersionUID = 1L;
     }
 
-    /** Runs once in a new worker before any task (a pool's initializer). */
+    /**
+     * Runs once in a new worker before any task (a pool's initializer).
+     *
+     * @param initializer the code to run
+     */
     record Init(SerializableRunnable initializer) implements Serializable {
         private static final long serialVersionUID = 1L;
     }
@@ -46,6 +62,14 @@ final class Messages {
      * A result. {@code value} or {@code error} is a separately encoded object, so a result that
      * cannot be decoded does not hide the rest; an error always carries its class name, message
      * and stack trace as plain data too.
+     *
+     * @param id the id of the task or chunk this answers
+     * @param ok whether it returned normally
+     * @param value the encoded return value when {@code ok}, else null
+     * @param error the encoded exception when not {@code ok} (null when it could not be encoded)
+     * @param errorClass the exception's class name when not {@code ok}
+     * @param errorMessage the exception's message, or null
+     * @param errorTrace the exception's stack trace in the worker
      */
     record Result(long id, boolean ok, byte[] value, byte[] error, String errorClass, String errorMessage,
             StackTraceElement[] errorTrace) implements Serializable {

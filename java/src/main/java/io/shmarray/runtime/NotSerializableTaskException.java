@@ -8,6 +8,12 @@ package io.shmarray.runtime;
 public class NotSerializableTaskException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * An exception naming the culprit.
+     *
+     * @param message the path to the value that cannot be serialized, and its type
+     * @param cause the serialization failure, e.g. a {@link java.io.NotSerializableException}
+     */
     public NotSerializableTaskException(String message, Throwable cause) {
         super(message, cause);
     }

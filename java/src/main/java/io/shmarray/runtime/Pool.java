@@ -56,8 +56,18 @@ import java.util.function.BiConsumer;
  */
 public final class Pool implements AutoCloseable {
 
-    /** Pool states. */
-    public enum State { RUNNING, CLOSED, TERMINATED }
+    /** Pool states. A pool only moves forward through them ({@link Pool#terminate()} skips CLOSED). */
+    public enum State {
+        /**
+         * Accepting tasks: from {@link Pool.Builder#build()} until {@link Pool#close()} or
+         * {@link Pool#terminate()}.
+         */
+        RUNNING,
+        /** No new tasks; queued and running ones still finish ({@link Pool#close()}). */
+        CLOSED,
+        /** Every worker gone: {@link Pool#join()} returned, or {@link Pool#terminate()} killed them. */
+        TERMINATED
+    }
 
     private static final AtomicLong IDS = new AtomicLong();
     /** Worker deaths, replacements, timeouts and retries ({@code System.Logger} "io.shmarray"). */
@@ -75,52 +85,102 @@ public final class Pool implements AutoCloseable {
 
         private Builder() {}
 
-        /** Number of worker JVMs (default: available processors). */
+        /**
+         * Number of worker JVMs (default: available processors).
+         *
+         * @param n the number of workers, at least 1
+         * @return this builder
+         * @throws IllegalArgumentException when {@code n < 1}
+         */
         public Builder workers(int n) {
             if (n < 1) throw new IllegalArgumentException("workers=" + n + ", must be >= 1");
             this.workers = n;
             return this;
         }
 
-        /** Runs once in every new worker before its first task. */
+        /**
+         * Runs once in every new worker before its first task (replacements included), e.g. to
+         * attach shared arrays or load configuration. A worker whose initializer throws does not
+         * start ({@link WorkerStartException}).
+         *
+         * @param init the initializer, or {@code null} for none (the default)
+         * @return this builder
+         */
         public Builder initializer(SerializableRunnable init) {
             this.initializer = init;
             return this;
         }
 
-        /** Replaces a worker after it ran this many tasks (0: never). */
+        /**
+         * Replaces a worker after it ran this many tasks or map chunks (0: never, the default).
+         *
+         * @param n the number of jobs per worker JVM, or 0
+         * @return this builder
+         * @throws IllegalArgumentException when {@code n < 0}
+         */
         public Builder maxTasksPerWorker(int n) {
             if (n < 0) throw new IllegalArgumentException("maxTasksPerWorker=" + n + ", must be >= 0");
             this.maxTasksPerWorker = n;
             return this;
         }
 
-        /** Kills and replaces a worker whose task (or chunk) runs longer (default: no limit). */
+        /**
+         * Kills and replaces a worker whose task (or chunk) runs longer (default: no limit); the job
+         * fails with {@link TaskTimeoutException}.
+         *
+         * @param timeout the time limit per task or chunk, or {@code null} for none
+         * @return this builder
+         */
         public Builder taskTimeout(Duration timeout) {
             this.taskTimeout = timeout;
             return this;
         }
 
-        /** Re-runs a task whose worker died up to n times (default 0: a task may have mutated shared data). */
+        /**
+         * Re-runs a task whose worker died up to n times (default 0: a task may have mutated shared data).
+         *
+         * @param n the number of re-runs per task or chunk, or 0
+         * @return this builder
+         * @throws IllegalArgumentException when {@code n < 0}
+         */
         public Builder retries(int n) {
             if (n < 0) throw new IllegalArgumentException("retries=" + n + ", must be >= 0");
             this.retries = n;
             return this;
         }
 
-        /** How workers are started ({@link WorkerOptions}); the settings below apply on top of it. */
+        /**
+         * How workers are started ({@link WorkerOptions}); the settings below apply on top of it.
+         *
+         * @param o the options (default {@link WorkerOptions#defaults()})
+         * @return this builder
+         * @throws NullPointerException when {@code o} is null
+         */
         public Builder options(WorkerOptions o) {
             this.options = Objects.requireNonNull(o);
             return this;
         }
 
-        /** This pool's frame cap, both ways ({@link WorkerOptions#withMaxFrameBytes}). */
+        /**
+         * This pool's frame cap, both ways ({@link WorkerOptions#withMaxFrameBytes}).
+         *
+         * @param bytes the frame cap in bytes
+         * @return this builder
+         * @throws IllegalArgumentException when {@code bytes} is out of range (checked now)
+         */
         public Builder maxFrameBytes(long bytes) {
             WorkerOptions.defaults().withMaxFrameBytes(bytes); // checked now
             return setting(o -> o.withMaxFrameBytes(bytes));
         }
 
-        /** This pool's heartbeat period and hung-worker timeout ({@link WorkerOptions#withHeartbeat}). */
+        /**
+         * This pool's heartbeat period and hung-worker timeout ({@link WorkerOptions#withHeartbeat}).
+         *
+         * @param period how often a worker reports it is alive
+         * @param timeout the silence after which a worker is killed, at least twice {@code period}
+         * @return this builder
+         * @throws IllegalArgumentException when the values are out of range (checked now)
+         */
         public Builder heartbeat(Duration period, Duration timeout) {
             WorkerOptions.defaults().withHeartbeat(period, timeout);
             return setting(o -> o.withHeartbeat(period, timeout));
@@ -129,13 +189,21 @@ public final class Pool implements AutoCloseable {
         /**
          * This pool's deserialization filter, for what its workers decode and what this JVM decodes
          * from them ({@link WorkerOptions#withSerialFilter}).
+         *
+         * @param pattern a JDK filter pattern
+         * @return this builder
+         * @throws IllegalArgumentException when the pattern is malformed (checked now)
          */
         public Builder serialFilter(String pattern) {
             WorkerOptions.defaults().withSerialFilter(pattern);
             return setting(o -> o.withSerialFilter(pattern));
         }
 
-        /** Starts the workers with this JVM's own JVM options too ({@link WorkerOptions#withParentJvmOptions}). */
+        /**
+         * Starts the workers with this JVM's own JVM options too ({@link WorkerOptions#withParentJvmOptions}).
+         *
+         * @return this builder
+         */
         public Builder parentJvmOptions() {
             return setting(WorkerOptions::withParentJvmOptions);
         }
@@ -154,7 +222,13 @@ public final class Pool implements AutoCloseable {
             return o;
         }
 
-        /** Starts the workers; fails (killing what started) if one cannot start. */
+        /**
+         * Starts the workers; fails (killing what started) if one cannot start.
+         *
+         * @return the running pool, its workers started and initialized
+         * @throws WorkerStartException when a worker does not start, or its initializer fails
+         * @throws NotSerializableTaskException when the initializer cannot be serialized
+         */
         public Pool build() {
             return new Pool(this);
         }
@@ -229,21 +303,29 @@ public final class Pool implements AutoCloseable {
         }
     }
 
-    /** A builder with defaults. */
+    /** {@return a builder with defaults: one worker per available processor, no limits} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** A pool of {@code n} workers with default options. */
+    /**
+     * A pool of {@code n} workers with default options.
+     *
+     * @param n the number of worker JVMs, at least 1
+     * @return the running pool
+     * @throws IllegalArgumentException when {@code n < 1}
+     * @throws WorkerStartException when a worker does not start
+     */
     public static Pool create(int n) {
         return builder().workers(n).build();
     }
 
+    /** {@return the pool's state now} */
     public State state() {
         return state;
     }
 
-    /** Current worker pids (for diagnostics and tests). */
+    /** {@return the pids of the worker JVMs running now (for diagnostics and tests)} */
     public List<Long> workerPids() {
         List<Long> pids = new ArrayList<>();
         for (Slot s : slots) {
@@ -262,6 +344,14 @@ public final class Pool implements AutoCloseable {
      * means it: a task still queued is removed and never runs; {@code cancel(true)} of a running
      * task kills its worker, which is replaced (as on a timeout); {@code cancel(false)} lets it
      * finish and drops the result.
+     *
+     * @param <R> the type of the task's result
+     * @param task the task; serialized now
+     * @return a future completed with the result, or with {@link RemoteException} (the task threw),
+     *     {@link WorkerDiedException}, {@link TaskTimeoutException} or {@link CancellationException}
+     * @throws NotSerializableTaskException when the task cannot be serialized
+     * @throws FrameTooLargeException when the serialized task exceeds the frame cap
+     * @throws IllegalStateException when the pool is not {@link State#RUNNING}
      */
     @SuppressWarnings("unchecked")
     public <R> CompletableFuture<R> submit(SerializableCallable<R> task) {
@@ -307,15 +397,34 @@ public final class Pool implements AutoCloseable {
      * kills and replaces its worker (the task is abandoned, as on a timeout) and the interrupt
      * flag stays set.
      *
+     * @param <T> the type of the argument
+     * @param <R> the type of the result
+     * @param fn the function; serialized now, with {@code arg}
+     * @param arg its argument (copied, a shared array as its handle)
+     * @return the function's result, deserialized in this process
      * @throws RemoteException the task threw (cause: its exception)
-     * @throws WorkerDiedException, TaskTimeoutException when its worker died or timed out
+     * @throws WorkerDiedException when its worker died, or was killed because the caller was interrupted
+     * @throws TaskTimeoutException when it ran longer than the task timeout
+     * @throws NotSerializableTaskException when the function or argument cannot be serialized
+     * @throws IllegalStateException when the pool is not {@link State#RUNNING}
      */
     public <T, R> R apply(SerializableFunction<T, R> fn, T arg) {
         Objects.requireNonNull(fn, "fn");
         return apply(() -> fn.apply(arg));
     }
 
-    /** As {@link #apply(SerializableFunction, Object)}, for a task without an argument. */
+    /**
+     * As {@link #apply(SerializableFunction, Object)}, for a task without an argument.
+     *
+     * @param <R> the type of the result
+     * @param task the task; serialized now
+     * @return the task's result, deserialized in this process
+     * @throws RemoteException the task threw (cause: its exception)
+     * @throws WorkerDiedException when its worker died, or was killed because the caller was interrupted
+     * @throws TaskTimeoutException when it ran longer than the task timeout
+     * @throws NotSerializableTaskException when the task cannot be serialized
+     * @throws IllegalStateException when the pool is not {@link State#RUNNING}
+     */
     @SuppressWarnings("unchecked")
     public <R> R apply(SerializableCallable<R> task) {
         Objects.requireNonNull(task, "task");
@@ -361,6 +470,8 @@ public final class Pool implements AutoCloseable {
     /**
      * This pool's counters now: jobs submitted, completed, failed and cancelled, bytes each way,
      * workers started and replaced, jobs queued.
+     *
+     * @return a snapshot of the counters
      */
     public PoolStats stats() {
         long started = workersStarted.get();
@@ -383,6 +494,20 @@ public final class Pool implements AutoCloseable {
     /**
      * {@link #map(SerializableFunction, List, int)} with Python's default chunksize: the items
      * split into about four chunks per worker ({@code ceil(n / (4 x workers))}).
+     *
+     * @param <T> the type of the items
+     * @param <R> the type of the results
+     * @param fn the function; serialized once, sent once to each worker
+     * @param items the items, each copied to a worker (a shared array as its handle)
+     * @return the results, in the order of the items
+     * @throws RemoteException the first failing item's exception (cause: the original)
+     * @throws WorkerDiedException when a chunk's worker died
+     * @throws TaskTimeoutException when a chunk ran longer than the task timeout
+     * @throws CancellationException when the calling thread is interrupted while waiting (the call's
+     *     other chunks are cancelled) or the pool is terminated
+     * @throws NotSerializableTaskException when {@code fn} or an item cannot be serialized
+     * @throws IllegalArgumentException when {@code chunksize < 1}
+     * @throws IllegalStateException when the pool is not {@link State#RUNNING}
      */
     public <T, R> List<R> map(SerializableFunction<T, R> fn, List<T> items) {
         return map(fn, items, defaultChunksize(items.size(), slots.size()), null);
@@ -394,7 +519,24 @@ public final class Pool implements AutoCloseable {
         return Math.max(1, items / per + (items % per == 0 ? 0 : 1));
     }
 
-    /** {@link #map(SerializableFunction, List, int, BiConsumer)} without progress. */
+    /**
+     * {@link #map(SerializableFunction, List, int, BiConsumer)} without progress.
+     *
+     * @param <T> the type of the items
+     * @param <R> the type of the results
+     * @param fn the function; serialized once, sent once to each worker
+     * @param items the items, each copied to a worker (a shared array as its handle)
+     * @param chunksize the number of items per chunk (one round trip to a worker), at least 1
+     * @return the results, in the order of the items
+     * @throws RemoteException the first failing item's exception (cause: the original)
+     * @throws WorkerDiedException when a chunk's worker died
+     * @throws TaskTimeoutException when a chunk ran longer than the task timeout
+     * @throws CancellationException when the calling thread is interrupted while waiting (the call's
+     *     other chunks are cancelled) or the pool is terminated
+     * @throws NotSerializableTaskException when {@code fn} or an item cannot be serialized
+     * @throws IllegalArgumentException when {@code chunksize < 1}
+     * @throws IllegalStateException when the pool is not {@link State#RUNNING}
+     */
     public <T, R> List<R> map(SerializableFunction<T, R> fn, List<T> items, int chunksize) {
         return map(fn, items, chunksize, null);
     }
@@ -404,8 +546,21 @@ public final class Pool implements AutoCloseable {
      * order. The function travels to each worker once. {@code progress} (may be null) is called
      * with (items done, items total) as chunks complete.
      *
+     * @param <T> the type of the items
+     * @param <R> the type of the results
+     * @param fn the function; serialized once, sent once to each worker
+     * @param items the items, each copied to a worker (a shared array as its handle)
+     * @param chunksize the number of items per chunk (one round trip to a worker), at least 1
+     * @param progress called with (items done, items total) on the calling thread, or {@code null}
+     * @return the results, in the order of the items
      * @throws RemoteException the first failing item's exception (cause: the original)
-     * @throws WorkerDiedException, TaskTimeoutException when a chunk's worker died or timed out
+     * @throws WorkerDiedException when a chunk's worker died
+     * @throws TaskTimeoutException when a chunk ran longer than the task timeout
+     * @throws CancellationException when the calling thread is interrupted while waiting (the call's
+     *     other chunks are cancelled) or the pool is terminated
+     * @throws NotSerializableTaskException when {@code fn} or an item cannot be serialized
+     * @throws IllegalArgumentException when {@code chunksize < 1}
+     * @throws IllegalStateException when the pool is not {@link State#RUNNING}
      */
     public <T, R> List<R> map(SerializableFunction<T, R> fn, List<T> items, int chunksize,
             BiConsumer<Long, Long> progress) {
@@ -418,6 +573,22 @@ public final class Pool implements AutoCloseable {
      * <pre>{@code
      * pool.starmap(Math::pow, List.of(Map.entry(2.0, 10.0), Map.entry(3.0, 2.0)), 1);  // [1024.0, 9.0]
      * }</pre>
+     *
+     * @param <A> the type of the first values
+     * @param <B> the type of the second values
+     * @param <R> the type of the results
+     * @param fn the function; serialized once, sent once to each worker
+     * @param pairs the argument pairs; each is copied to a worker as an immutable entry
+     * @param chunksize the number of pairs per chunk (one round trip to a worker), at least 1
+     * @return the results, in the order of the pairs
+     * @throws RemoteException the first failing item's exception (cause: the original)
+     * @throws WorkerDiedException when a chunk's worker died
+     * @throws TaskTimeoutException when a chunk ran longer than the task timeout
+     * @throws CancellationException when the calling thread is interrupted while waiting (the call's
+     *     other chunks are cancelled) or the pool is terminated
+     * @throws NotSerializableTaskException when {@code fn} or an item cannot be serialized
+     * @throws IllegalArgumentException when {@code chunksize < 1}
+     * @throws IllegalStateException when the pool is not {@link State#RUNNING}
      */
     public <A, B, R> List<R> starmap(SerializableBiFunction<A, B, R> fn,
             List<? extends java.util.Map.Entry<? extends A, ? extends B>> pairs, int chunksize) {
@@ -432,13 +603,45 @@ public final class Pool implements AutoCloseable {
     /**
      * {@link #map(SerializableFunction, List, int)} over any {@code Iterable} (a {@code Set}, a
      * {@code Collection}, a lazily computed sequence), in its iteration order.
+     *
+     * @param <T> the type of the items
+     * @param <R> the type of the results
+     * @param fn the function; serialized once, sent once to each worker
+     * @param items the items, read as chunks are sent (at most 3 x workers chunks ahead)
+     * @param chunksize the number of items per chunk (one round trip to a worker), at least 1
+     * @return the results, in iteration order
+     * @throws RemoteException the first failing item's exception (cause: the original)
+     * @throws WorkerDiedException when a chunk's worker died
+     * @throws TaskTimeoutException when a chunk ran longer than the task timeout
+     * @throws CancellationException when the calling thread is interrupted while waiting (the call's
+     *     other chunks are cancelled) or the pool is terminated
+     * @throws NotSerializableTaskException when {@code fn} or an item cannot be serialized
+     * @throws IllegalArgumentException when {@code chunksize < 1}
+     * @throws IllegalStateException when the pool is not {@link State#RUNNING}
      */
     public <T, R> List<R> map(SerializableFunction<T, R> fn, Iterable<T> items, int chunksize) {
         Objects.requireNonNull(items, "items");
         return collect(imap(fn, items.iterator(), chunksize, null, -1, true), 16);
     }
 
-    /** {@link #map(SerializableFunction, List, int)} over a {@code Stream}, in its encounter order. */
+    /**
+     * {@link #map(SerializableFunction, List, int)} over a {@code Stream}, in its encounter order.
+     *
+     * @param <T> the type of the items
+     * @param <R> the type of the results
+     * @param fn the function; serialized once, sent once to each worker
+     * @param items the items, consumed as chunks are sent (at most 3 x workers chunks ahead)
+     * @param chunksize the number of items per chunk (one round trip to a worker), at least 1
+     * @return the results, in encounter order
+     * @throws RemoteException the first failing item's exception (cause: the original)
+     * @throws WorkerDiedException when a chunk's worker died
+     * @throws TaskTimeoutException when a chunk ran longer than the task timeout
+     * @throws CancellationException when the calling thread is interrupted while waiting (the call's
+     *     other chunks are cancelled) or the pool is terminated
+     * @throws NotSerializableTaskException when {@code fn} or an item cannot be serialized
+     * @throws IllegalArgumentException when {@code chunksize < 1}
+     * @throws IllegalStateException when the pool is not {@link State#RUNNING}
+     */
     public <T, R> List<R> map(SerializableFunction<T, R> fn, java.util.stream.Stream<T> items, int chunksize) {
         Objects.requireNonNull(items, "items");
         return collect(imap(fn, items.iterator(), chunksize, null, -1, true), 16);
@@ -455,7 +658,20 @@ public final class Pool implements AutoCloseable {
         }
     }
 
-    /** Lazy, ordered map over a possibly infinite iterator (at most 3 x workers chunks in flight). */
+    /**
+     * Lazy, ordered map over a possibly infinite iterator (at most 3 x workers chunks in flight).
+     * Failures surface from the results' {@code hasNext()} and {@code next()}, as {@link #map}'s do.
+     *
+     * @param <T> the type of the items
+     * @param <R> the type of the results
+     * @param fn the function; serialized now, sent once to each worker
+     * @param items the items, read as chunks are sent
+     * @param chunksize the number of items per chunk (one round trip to a worker), at least 1
+     * @return the results, in the order of the items; close it to stop early
+     * @throws NotSerializableTaskException when {@code fn} cannot be serialized
+     * @throws IllegalArgumentException when {@code chunksize < 1}
+     * @throws IllegalStateException when the pool is not {@link State#RUNNING}
+     */
     public <T, R> MapResults<R> imap(SerializableFunction<T, R> fn, Iterator<T> items, int chunksize) {
         return imap(fn, items, chunksize, null, -1, true);
     }
@@ -463,18 +679,54 @@ public final class Pool implements AutoCloseable {
     /**
      * As {@link #imap(SerializableFunction, Iterator, int)}, calling {@code progress} with (items
      * done, -1) as results arrive (the total of a lazy input is unknown).
+     *
+     * @param <T> the type of the items
+     * @param <R> the type of the results
+     * @param fn the function; serialized now, sent once to each worker
+     * @param items the items, read as chunks are sent
+     * @param chunksize the number of items per chunk (one round trip to a worker), at least 1
+     * @param progress called with (items done, -1) on the thread reading the results, or {@code null}
+     * @return the results, in the order of the items; close it to stop early
+     * @throws NotSerializableTaskException when {@code fn} cannot be serialized
+     * @throws IllegalArgumentException when {@code chunksize < 1}
+     * @throws IllegalStateException when the pool is not {@link State#RUNNING}
      */
     public <T, R> MapResults<R> imap(SerializableFunction<T, R> fn, Iterator<T> items, int chunksize,
             BiConsumer<Long, Long> progress) {
         return imap(fn, items, chunksize, progress, -1, true);
     }
 
-    /** As {@link #imap}, yielding results as chunks complete, in any order. */
+    /**
+     * As {@link #imap}, yielding results as chunks complete, in any order.
+     *
+     * @param <T> the type of the items
+     * @param <R> the type of the results
+     * @param fn the function; serialized now, sent once to each worker
+     * @param items the items, read as chunks are sent
+     * @param chunksize the number of items per chunk (one round trip to a worker), at least 1
+     * @return the results, a chunk's in order, chunks in the order they complete; close it to stop early
+     * @throws NotSerializableTaskException when {@code fn} cannot be serialized
+     * @throws IllegalArgumentException when {@code chunksize < 1}
+     * @throws IllegalStateException when the pool is not {@link State#RUNNING}
+     */
     public <T, R> MapResults<R> imapUnordered(SerializableFunction<T, R> fn, Iterator<T> items, int chunksize) {
         return imap(fn, items, chunksize, null, -1, false);
     }
 
-    /** As {@link #imapUnordered(SerializableFunction, Iterator, int)}, with progress as {@code imap}'s. */
+    /**
+     * As {@link #imapUnordered(SerializableFunction, Iterator, int)}, with progress as {@code imap}'s.
+     *
+     * @param <T> the type of the items
+     * @param <R> the type of the results
+     * @param fn the function; serialized now, sent once to each worker
+     * @param items the items, read as chunks are sent
+     * @param chunksize the number of items per chunk (one round trip to a worker), at least 1
+     * @param progress called with (items done, -1) on the thread reading the results, or {@code null}
+     * @return the results, a chunk's in order, chunks in the order they complete; close it to stop early
+     * @throws NotSerializableTaskException when {@code fn} cannot be serialized
+     * @throws IllegalArgumentException when {@code chunksize < 1}
+     * @throws IllegalStateException when the pool is not {@link State#RUNNING}
+     */
     public <T, R> MapResults<R> imapUnordered(SerializableFunction<T, R> fn, Iterator<T> items, int chunksize,
             BiConsumer<Long, Long> progress) {
         return imap(fn, items, chunksize, progress, -1, false);
@@ -703,6 +955,8 @@ public final class Pool implements AutoCloseable {
      * waiting, {@code shutdownNow()} is {@link #terminate()} and returns the tasks that never
      * started; a task submitted after either is rejected ({@code RejectedExecutionException}).
      * Futures cancel as {@link #submit}'s do.
+     *
+     * @return a new view; its shutdown and termination are this pool's
      */
     public java.util.concurrent.ExecutorService asExecutorService() {
         return new PoolExecutorService(this);
@@ -1108,7 +1362,14 @@ public final class Pool implements AutoCloseable {
         return queue.size();
     }
 
-    /** Awaits termination at most {@code timeout}; true when all workers exited. */
+    /**
+     * Awaits termination at most {@code timeout}; true when all workers exited. Only a closed or
+     * terminated pool ever terminates.
+     *
+     * @param timeout how long to wait
+     * @return true when every worker exited, false when the time ran out first
+     * @throws InterruptedException when the calling thread is interrupted while waiting
+     */
     public boolean awaitTermination(Duration timeout) throws InterruptedException {
         long end = System.nanoTime() + timeout.toNanos();
         for (Slot s : slots) {

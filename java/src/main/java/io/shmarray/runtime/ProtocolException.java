@@ -8,10 +8,21 @@ package io.shmarray.runtime;
 public class ProtocolException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * An exception without a cause.
+     *
+     * @param message what the channel carried, and from whom
+     */
     public ProtocolException(String message) {
         super(message);
     }
 
+    /**
+     * An exception with a cause.
+     *
+     * @param message what the channel carried, and from whom
+     * @param cause the underlying failure, e.g. the filter's {@link java.io.InvalidClassException}
+     */
     public ProtocolException(String message, Throwable cause) {
         super(message, cause);
     }

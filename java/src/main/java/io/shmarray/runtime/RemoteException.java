@@ -8,6 +8,12 @@ package io.shmarray.runtime;
 public class RemoteException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * An exception wrapping the task's failure.
+     *
+     * @param message which task failed, and where
+     * @param cause the task's own exception, or a {@link RemoteThrowable} standing in for it
+     */
     public RemoteException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -14,6 +14,8 @@ import java.io.Serializable;
  *
  * <p>It is a {@link java.util.concurrent.Callable}, so it also goes to
  * {@link Pool#asExecutorService()} and other code that takes one.
+ *
+ * @param <R> the type of the result
  */
 @FunctionalInterface
 public interface SerializableCallable<R> extends java.util.concurrent.Callable<R>, Serializable {

@@ -13,5 +13,11 @@ import java.io.Serializable;
  */
 @FunctionalInterface
 public interface SerializableRunnable extends Serializable {
+    /**
+     * Runs the task (in the worker).
+     *
+     * @throws Exception anything; it fails the task, and travels back as the cause of a
+     *     {@link RemoteException} (from a pool's initializer: a {@link WorkerStartException})
+     */
     void run() throws Exception;
 }

@@ -7,6 +7,11 @@ package io.shmarray.runtime;
 public class TaskTimeoutException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * An exception saying which task timed out.
+     *
+     * @param message the task and its time limit
+     */
     public TaskTimeoutException(String message) {
         super(message);
     }

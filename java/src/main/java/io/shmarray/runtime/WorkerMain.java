@@ -27,6 +27,13 @@ public final class WorkerMain {
     /** Argument of the AOT training run: exercise the start-up path once, then exit. */
     static final String TRAIN = "--aot-training";
 
+    /**
+     * Runs a worker: started by a pool or {@link WorkerProcess}, never by hand. Exits with status 0
+     * when the parent says goodbye, 2 on a usage error, and halts with 70 when the parent is gone.
+     *
+     * @param args the parent's socket path (the secret comes on stdin)
+     * @throws Exception when the connection or the authentication fails
+     */
     public static void main(String[] args) throws Exception {
         if (args.length == 1 && args[0].equals(TRAIN)) {
             warmUp(WorkerOptions.DEFAULT_MAX_FRAME);

@@ -30,6 +30,8 @@ import java.util.concurrent.TimeoutException;
  * {@link WorkerDiedException} with its exit code and stderr tail. A task or argument that cannot
  * be serialized fails here, before any JVM starts ({@link NotSerializableTaskException}). The
  * worker's stdout and stderr appear on this JVM's; if this JVM dies, the worker exits at once.
+ *
+ * @param <R> the type of the task's result
  */
 public final class WorkerProcess<R> implements AutoCloseable {
 
@@ -42,18 +44,45 @@ public final class WorkerProcess<R> implements AutoCloseable {
         this.worker = worker;
     }
 
-    /** Runs {@code task} in a new worker JVM with default options. */
+    /**
+     * Runs {@code task} in a new worker JVM with default options.
+     *
+     * @param <R> the type of the task's result
+     * @param task the task; serialized now
+     * @return the running process; {@link #result()} gives the task's result
+     * @throws NotSerializableTaskException before starting anything, naming what cannot travel
+     * @throws WorkerStartException when the JVM does not start or connect in time
+     */
     public static <R> WorkerProcess<R> start(SerializableCallable<R> task) {
         return start(WorkerOptions.defaults(), task);
     }
 
-    /** Runs {@code fn.apply(arg)} in a new worker JVM. */
+    /**
+     * Runs {@code fn.apply(arg)} in a new worker JVM with default options.
+     *
+     * @param <T> the type of the argument
+     * @param <R> the type of the result
+     * @param fn the function; serialized now, with {@code arg}
+     * @param arg its argument (copied, a shared array as its handle)
+     * @return the running process; {@link #result()} gives the function's result
+     * @throws NullPointerException when {@code fn} is null
+     * @throws NotSerializableTaskException before starting anything, naming what cannot travel
+     * @throws WorkerStartException when the JVM does not start or connect in time
+     */
     public static <T, R> WorkerProcess<R> start(SerializableFunction<T, R> fn, T arg) {
         Objects.requireNonNull(fn, "fn");
         return start(WorkerOptions.defaults(), () -> fn.apply(arg));
     }
 
-    /** Runs {@code task} in a new worker JVM; the result is {@code null}. */
+    /**
+     * Runs {@code task} in a new worker JVM with default options; the result is {@code null}.
+     *
+     * @param task the task; serialized now
+     * @return the running process; {@link #result()} returns once the task finished
+     * @throws NullPointerException when {@code task} is null
+     * @throws NotSerializableTaskException before starting anything, naming what cannot travel
+     * @throws WorkerStartException when the JVM does not start or connect in time
+     */
     public static WorkerProcess<Void> start(SerializableRunnable task) {
         Objects.requireNonNull(task, "task");
         return start(WorkerOptions.defaults(), () -> {
@@ -63,8 +92,15 @@ public final class WorkerProcess<R> implements AutoCloseable {
     }
 
     /**
-     * Runs {@code task} in a new worker JVM started with {@code options}.
+     * Runs {@code task} in a new worker JVM started with {@code options} (a waiting
+     * {@linkplain #prestart(WorkerOptions) standby} worker with the same options, when there is one).
      *
+     * @param <R> the type of the task's result
+     * @param options how to start the worker JVM
+     * @param task the task; serialized now
+     * @return the running process; {@link #result()} gives the task's result
+     * @throws NullPointerException when {@code task} is null
+     * @throws FrameTooLargeException when the serialized task exceeds the options' frame limit
      * @throws NotSerializableTaskException before starting anything, naming what cannot travel
      * @throws WorkerStartException when the JVM does not start or connect in time
      */
@@ -137,6 +173,10 @@ public final class WorkerProcess<R> implements AutoCloseable {
      * options hands its task to an already running JVM (milliseconds instead of a JVM start-up);
      * each start that takes the standby starts the next one in the background. Our answer to
      * Python's forkserver. The standby exits with this JVM, or on {@link #shutdownStandby()}.
+     *
+     * @param options the options of the starts to speed up; a start with other options launches its
+     *     own JVM as usual
+     * @throws NullPointerException when {@code options} is null
      */
     public static void prestart(WorkerOptions options) {
         Standby.enable(Objects.requireNonNull(options, "options"));
@@ -152,17 +192,24 @@ public final class WorkerProcess<R> implements AutoCloseable {
         Standby.disable();
     }
 
-    /** The worker's pid. */
+    /** {@return the worker JVM's process id} */
     public long pid() {
         return worker.pid();
     }
 
-    /** Whether the worker JVM still runs. */
+    /** {@return whether the worker JVM still runs} */
     public boolean isAlive() {
         return worker.process.isAlive();
     }
 
-    /** Waits until the task finished (or failed), at most {@code timeout}; true when it did. */
+    /**
+     * Waits until the task finished (or failed), at most {@code timeout}; true when it did. The
+     * worker exits right after its task: this then also waits up to 5 seconds for that exit.
+     *
+     * @param timeout how long to wait for the task
+     * @return true when the task finished, successfully or not; false when the time ran out
+     * @throws InterruptedException when the calling thread is interrupted while waiting
+     */
     public boolean join(Duration timeout) throws InterruptedException {
         try {
             result.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
@@ -175,7 +222,7 @@ public final class WorkerProcess<R> implements AutoCloseable {
         return true;
     }
 
-    /** The worker's exit code once it exited. */
+    /** {@return the worker's exit code once it exited (128 + signal when killed), else empty} */
     public OptionalInt exitCode() {
         return worker.process.isAlive() ? OptionalInt.empty() : OptionalInt.of(worker.process.exitValue());
     }
@@ -183,8 +230,11 @@ public final class WorkerProcess<R> implements AutoCloseable {
     /**
      * The task's result, waiting as long as it takes.
      *
+     * @return the task's result, deserialized in this process
      * @throws RemoteException the task threw (cause: its exception)
      * @throws WorkerDiedException the worker died first
+     * @throws InterruptedException when the calling thread is interrupted while waiting (the worker
+     *     goes on)
      */
     public R result() throws InterruptedException {
         try {
