@@ -231,6 +231,25 @@ public final class RuntimeBench {
             p.waitFor(30, TimeUnit.SECONDS);
         }
         rows.add("start", "java-bare-jdk" + Runtime.version().feature(), "cold", Rows.median(bare), "ms");
+        // a fresh JVM: from main to the first result of a new Pool(2), against the bare JVM to main
+        double[] fresh = new double[5];
+        for (int r = 0; r < fresh.length; r++) {
+            Process p = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+                    System.getProperty("java.class.path"), FirstPoolResult.class.getName())
+                    .redirectErrorStream(true).start();
+            String line;
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String l;
+                line = null;
+                while ((l = in.readLine()) != null) {
+                    if (l.startsWith("first-result-ms ")) line = l;
+                }
+            }
+            p.waitFor(60, TimeUnit.SECONDS);
+            if (line == null) throw new AssertionError("the fresh JVM printed no first result");
+            fresh[r] = Double.parseDouble(line.split(" ")[1]);
+        }
+        rows.add("start", impl, "fresh_jvm_main_to_pool2_first_result", Rows.median(fresh), "ms");
     }
 
     /** Rewrites slices of a shared array in place with a compute-bound function. */

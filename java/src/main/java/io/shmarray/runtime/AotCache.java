@@ -15,10 +15,11 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * An ahead-of-time cache (JEP 483/514, JDK 25) for worker JVMs, created and reused automatically:
- * the first time a worker is needed, a training JVM runs the worker's start-up path once in the
- * background ({@code -XX:AOTCacheOutput}); once its cache is complete, every later worker starts
- * with {@code -XX:AOTCache}. The cache lives in this user's private extraction directory (an AOT
+ * An ahead-of-time cache for worker JVMs, created and reused automatically: on JDK 25+ an AOT
+ * cache (JEP 483/514), on JDK 17-24 a dynamic class-data archive (AppCDS, JEP 350). The first time
+ * a worker is needed, a training JVM runs the worker's start-up path once in the background
+ * ({@code -XX:AOTCacheOutput}, or {@code -XX:ArchiveClassesAtExit}); once its output is complete,
+ * every later worker starts with it ({@code -XX:AOTCache}, or {@code -XX:SharedArchiveFile}). The cache lives in this user's private extraction directory (an AOT
  * cache is code: nobody else may write it), keyed by the JDK and the class path. The directory and
  * every ancestor are verified before anything in it is looked at, and a cache file is used only
  * when it is this user's own regular file that nobody else can write ({@link TrustedPaths}).
@@ -26,9 +27,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * rename, or removes it, even when this JVM has already exited; temporary files of training runs
  * that died are removed by the next JVM.
  *
- * <p><b>NOTE:</b> only for JDK 25+ and class paths made of jar files (AOT caches refuse
- * directories); {@code -Dio.shmarray.aotCache=false} turns it off. A cache the JVM finds unusable
- * is ignored silently; the worker starts as usual.
+ * <p><b>NOTE:</b> only for class paths made of jar files (both refuse directories);
+ * {@code -Dio.shmarray.aotCache=false} turns it off. A cache or archive the JVM finds unusable
+ * (the jars changed: both record and check them) is ignored silently; the worker starts as usual.
  */
 final class AotCache {
 
@@ -46,7 +47,9 @@ final class AotCache {
             if (cache == null) return List.of();
             if (TrustedPaths.isOwnFile(cache, "set -D" + NativeLibraryLoader.EXTRACT_DIR_PROPERTY
                     + " to a private directory, or -D" + PROPERTY + "=false")) {
-                return List.of("-XX:AOTCache=" + cache, "-Xlog:aot=off", "-Xlog:cds=off");
+                return aot() ? List.of("-XX:AOTCache=" + cache, "-Xlog:aot=off", "-Xlog:cds=off")
+                        : List.of("-XX:SharedArchiveFile=" + cache, "-Xshare:auto", "-Xlog:cds=off",
+                                "-Xlog:cds+dynamic=off");
             }
             if (TRAINING.compareAndSet(false, true)) train(cache);
         } catch (IOException | RuntimeException e) {
@@ -57,7 +60,7 @@ final class AotCache {
 
     /** The cache file for this JDK and class path, or null when not applicable. */
     static Path cacheFile() throws IOException {
-        if (Runtime.version().feature() < 25 || !Boolean.parseBoolean(System.getProperty(PROPERTY, "true"))) return null;
+        if (!Boolean.parseBoolean(System.getProperty(PROPERTY, "true"))) return null;
         StringBuilder key = new StringBuilder(System.getProperty("java.home")).append('|').append(Runtime.version());
         for (String e : ChildJvm.classPath().split(File.pathSeparator)) {
             Path p = Path.of(e);
@@ -69,11 +72,17 @@ final class AotCache {
         Path root = TrustedPaths.privateDirectory(NativeLibraryLoader.extractRoot(), remedy);
         Path dir = TrustedPaths.privateDirectory(root.resolve("aot"), remedy);
         removeStaleTrainingFiles(dir);
-        return dir.resolve(VerifiedImages.sha256(key.toString().getBytes(StandardCharsets.UTF_8)).substring(0, 32) + ".aot");
+        return dir.resolve(VerifiedImages.sha256(key.toString().getBytes(StandardCharsets.UTF_8)).substring(0, 32)
+                + (aot() ? ".aot" : ".jsa"));
+    }
+
+    /** JDK 25+: an AOT cache; before: a dynamic CDS archive. */
+    private static boolean aot() {
+        return Runtime.version().feature() >= 25;
     }
 
     private static final java.util.regex.Pattern TRAINING_FILE =
-            java.util.regex.Pattern.compile("[0-9a-f]{32}\\.aot\\.([0-9]{1,10})\\.tmp(\\.config)?");
+            java.util.regex.Pattern.compile("[0-9a-f]{32}\\.(?:aot|jsa)\\.([0-9]{1,10})\\.tmp(\\.config)?");
 
     /** Removes temporary files of training runs whose JVM is gone (killed, or its machine rebooted). */
     static void removeStaleTrainingFiles(Path dir) {
@@ -118,8 +127,9 @@ final class AotCache {
      */
     private static void train(Path cache) throws IOException {
         List<String> java = ChildJvm.command(WorkerMain.class.getName(), List.of(WorkerMain.TRAIN));
+        String output = aot() ? "-XX:AOTCacheOutput=" : "-XX:ArchiveClassesAtExit=";
         String script = "tmp=\"$SHMARRAY_AOT_CACHE.$$.tmp\"; java=\"$1\"; shift; "
-                + "if \"$java\" \"-XX:AOTCacheOutput=$tmp\" \"$@\" && [ -f \"$tmp\" ]; then"
+                + "if \"$java\" \"" + output + "$tmp\" \"$@\" && [ -f \"$tmp\" ]; then"
                 + " mv -f \"$tmp\" \"$SHMARRAY_AOT_CACHE\"; fi; rm -f \"$tmp\" \"$tmp.config\"";
         List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c", script, "shmarray-aot-training"));
         cmd.addAll(java);

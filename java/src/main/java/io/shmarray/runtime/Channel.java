@@ -7,11 +7,6 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.file.attribute.UserPrincipal;
-import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
-import java.security.SecureRandom;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
 
@@ -54,7 +49,6 @@ final class Channel implements Closeable {
      */
     static final long FRAME_STALL_MILLIS = Long.getLong("io.shmarray.frameStallMillis", 30_000L);
 
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     /** A received frame. */
     static final class Frame {
@@ -105,20 +99,11 @@ final class Channel implements Closeable {
     }
 
     static byte[] newSecret() {
-        byte[] s = new byte[32];
-        RANDOM.nextBytes(s);
-        return s;
+        return Hmac.randomBytes(32);
     }
 
     private static byte[] mac(byte[] secret, String role, byte[] nonce) {
-        try {
-            Mac m = Mac.getInstance("HmacSHA256");
-            m.init(new SecretKeySpec(secret, "HmacSHA256"));
-            m.update(role.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-            return m.doFinal(nonce);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is required by every Java platform", e);
-        }
+        return Hmac.hmacSha256(secret, role.getBytes(java.nio.charset.StandardCharsets.US_ASCII), nonce);
     }
 
     private void checkPeer(UserPrincipal expectedUser) throws IOException {
@@ -132,8 +117,7 @@ final class Channel implements Closeable {
     /** Parent side: checks the peer's uid, challenges it, and proves itself. */
     void authenticateWorker(byte[] secret, UserPrincipal expectedUser, long timeoutMillis) throws IOException {
         checkPeer(expectedUser);
-        byte[] nonce = new byte[NONCE];
-        RANDOM.nextBytes(nonce);
+        byte[] nonce = Hmac.randomBytes(NONCE);
         send(CHALLENGE, nonce);
         Frame r = receive(timeoutMillis);
         if (r == null || r.type != RESPONSE || r.payload.length != 32 + NONCE) {
@@ -141,7 +125,7 @@ final class Channel implements Closeable {
         }
         byte[] theirMac = java.util.Arrays.copyOfRange(r.payload, 0, 32);
         byte[] theirNonce = java.util.Arrays.copyOfRange(r.payload, 32, 32 + NONCE);
-        if (!MessageDigest.isEqual(theirMac, mac(secret, "worker", nonce))) {
+        if (!Hmac.equalsConstantTime(theirMac, mac(secret, "worker", nonce))) {
             throw new ProtocolException("the peer does not know the secret: forged or stale worker refused");
         }
         send(RESPONSE, mac(secret, "parent", theirNonce));
@@ -155,14 +139,13 @@ final class Channel implements Closeable {
         if (c == null || c.type != CHALLENGE || c.payload.length != NONCE) {
             throw new ProtocolException("expected a challenge from the parent");
         }
-        byte[] nonce = new byte[NONCE];
-        RANDOM.nextBytes(nonce);
+        byte[] nonce = Hmac.randomBytes(NONCE);
         byte[] answer = new byte[32 + NONCE];
         System.arraycopy(mac(secret, "worker", c.payload), 0, answer, 0, 32);
         System.arraycopy(nonce, 0, answer, 32, NONCE);
         send(RESPONSE, answer);
         Frame p = receive(timeoutMillis);
-        if (p == null || p.type != RESPONSE || !MessageDigest.isEqual(p.payload, mac(secret, "parent", nonce))) {
+        if (p == null || p.type != RESPONSE || !Hmac.equalsConstantTime(p.payload, mac(secret, "parent", nonce))) {
             throw new ProtocolException("the parent did not prove it knows the secret");
         }
         authenticated = true;

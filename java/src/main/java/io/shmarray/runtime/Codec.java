@@ -68,7 +68,12 @@ public final class Codec {
      * refused here, before anything is sent, with a {@link FrameTooLargeException}.
      */
     static byte[] encodeFrame(Object o, String label, long limit) {
-        byte[] b = encode(o, label);
+        return encodeFrame(o, label, limit, null);
+    }
+
+    /** As {@link #encodeFrame(Object, String, long)}, checking classes against {@code workerClassPath} (null: not). */
+    static byte[] encodeFrame(Object o, String label, long limit, String workerClassPath) {
+        byte[] b = encode(o, label, workerClassPath);
         if (b.length + 1L > limit) throw new FrameTooLargeException("the " + label, b.length, limit);
         return b;
     }
@@ -82,8 +87,23 @@ public final class Codec {
      * @throws NotSerializableTaskException naming the path to the first value that cannot be serialized
      */
     public static byte[] encode(Object o, String label) {
+        return encode(o, label, null);
+    }
+
+    /**
+     * As {@link #encode(Object, String)}, for what a worker with {@code workerClassPath} (null: no
+     * check) will decode: a class the workers could not load is refused here, naming the fix
+     * ({@link WorkerClassCheck}).
+     */
+    static byte[] encode(Object o, String label, String workerClassPath) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+        try (ObjectOutputStream out = workerClassPath == null ? new ObjectOutputStream(bytes)
+                : new ObjectOutputStream(bytes) {
+                    @Override
+                    protected void annotateClass(Class<?> cl) {
+                        WorkerClassCheck.check(cl, workerClassPath, label);
+                    }
+                }) {
             out.writeObject(o);
         } catch (NotSerializableException | InvalidClassException e) {
             throw new NotSerializableTaskException(describeFailure(o, label, e), e);

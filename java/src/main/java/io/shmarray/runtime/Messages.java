@@ -18,9 +18,12 @@ final class Messages {
         private static final long serialVersionUID = 1L;
     }
 
-    /** The TASK payload of {@code task} with {@code id}; too large for {@code maxFrame} is refused here. */
-    static byte[] taskFrame(long id, SerializableCallable<?> task, long maxFrame) {
-        byte[] c = Codec.encode(task, "task");
+    /**
+     * The TASK payload of {@code task} with {@code id}; too large for {@code maxFrame}, or of a
+     * class workers with {@code workerClassPath} (null: unchecked) cannot load, is refused here.
+     */
+    static byte[] taskFrame(long id, SerializableCallable<?> task, long maxFrame, String workerClassPath) {
+        byte[] c = Codec.encode(task, "task", workerClassPath);
         if (c.length + Long.BYTES + 1L > maxFrame) throw new FrameTooLargeException("the task", c.length + Long.BYTES, maxFrame);
         return java.nio.ByteBuffer.allocate(Long.BYTES + c.length).putLong(id).put(c).array();
     }

@@ -81,6 +81,7 @@ public final class Pool implements AutoCloseable {
         private int maxTasksPerWorker;
         private Duration taskTimeout;
         private int retries;
+        private boolean standby;
         private WorkerOptions options = WorkerOptions.defaults();
 
         private Builder() {}
@@ -158,6 +159,19 @@ public final class Pool implements AutoCloseable {
          */
         public Builder options(WorkerOptions o) {
             this.options = Objects.requireNonNull(o);
+            return this;
+        }
+
+        /**
+         * Keeps one extra worker started (initializer included) in the background, so that a worker
+         * that dies, times out, is killed by a cancel or is recycled ({@link #maxTasksPerWorker}) is
+         * replaced at once instead of by a cold JVM start (default false: it costs one idle JVM).
+         *
+         * @param standby whether to keep the standby worker
+         * @return this builder
+         */
+        public Builder standby(boolean standby) {
+            this.standby = standby;
             return this;
         }
 
@@ -270,6 +284,8 @@ public final class Pool implements AutoCloseable {
     /** The builder's options with its settings applied, fixed at build time. */
     private final WorkerOptions options;
     private final long maxFrame;
+    /** The workers' class path: every task class is checked against it before it is sent. */
+    private final String workerClassPath;
     private final Channel.Traffic traffic = new Channel.Traffic();
     private final java.util.concurrent.atomic.LongAdder submitted = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder completed = new java.util.concurrent.atomic.LongAdder();
@@ -285,22 +301,130 @@ public final class Pool implements AutoCloseable {
         this.config = b;
         this.options = b.effectiveOptions();
         this.maxFrame = options.maxFrameBytes();
+        this.workerClassPath = WorkerLauncher.classPath(options);
         this.initPayload = b.initializer == null ? null : Codec.encodeFrame(new Messages.Init(b.initializer), "initializer",
-                maxFrame);
+                maxFrame, workerClassPath);
+        for (int i = 0; i < b.workers; i++) slots.add(new Slot(i));
         boolean success = false;
         try {
-            for (int i = 0; i < b.workers; i++) {
-                Slot s = new Slot(i);
-                s.worker = s.launch(); // prestarted: start-up failures surface here
-                slots.add(s);
-            }
+            launchAll(); // prestarted, in parallel: start-up failures surface here
             for (Slot s : slots) s.thread.start();
+            startSpare();
             success = true;
         } finally {
             if (!success) {
                 for (Slot s : slots) s.kill();
             }
         }
+    }
+
+    /**
+     * Starts every slot's worker at once, one launcher thread each (a JVM start is mostly waiting
+     * for the child); waits for all of them, and rethrows the first failure (the others added as
+     * suppressed) once every launch has ended, so that none is left running unseen.
+     */
+    private void launchAll() {
+        List<Thread> launchers = new ArrayList<>();
+        List<RuntimeException> failures = Collections.synchronizedList(new ArrayList<>());
+        for (Slot s : slots) {
+            Thread t = new Thread(() -> {
+                try {
+                    s.worker = s.launch();
+                } catch (RuntimeException | Error e) {
+                    failures.add(e instanceof RuntimeException ? (RuntimeException) e : new WorkerStartException(
+                            "worker start failed: " + e, -1, ""));
+                }
+            }, "shmarray-pool-launcher-" + launchers.size());
+            t.setDaemon(true);
+            launchers.add(t);
+        }
+        if (slots.size() == 1) {
+            launchers.get(0).run(); // no thread for one worker
+        } else {
+            for (Thread t : launchers) t.start();
+            boolean interrupted = false;
+            for (Thread t : launchers) {
+                while (true) {
+                    try {
+                        t.join();
+                        break;
+                    } catch (InterruptedException e) {
+                        interrupted = true; // the launches end within their start timeout
+                    }
+                }
+            }
+            if (interrupted) Thread.currentThread().interrupt();
+        }
+        if (!failures.isEmpty()) {
+            RuntimeException first = failures.get(0);
+            for (int i = 1; i < failures.size(); i++) first.addSuppressed(failures.get(i));
+            throw first;
+        }
+    }
+
+    /** A worker JVM started and connected, with the pool's initializer run in it. */
+    private Worker startInitialised() {
+        Worker w = WorkerLauncher.launch(options, traffic);
+        workersStarted.incrementAndGet();
+        if (initPayload != null) {
+            Reply r;
+            try {
+                r = w.call(Channel.INIT, initPayload, -1);
+            } catch (RuntimeException e) {
+                w.close();
+                throw e;
+            }
+            if (!r.ok) {
+                w.close();
+                throw new WorkerStartException("the pool's initializer failed in worker pid " + w.pid() + ": "
+                        + r.failure(w).getMessage(), -1, w.stderrTail());
+            }
+        }
+        return w;
+    }
+
+    /** The standby worker ({@link Builder#standby}), started in the background, or null. */
+    private CompletableFuture<Worker> spare;
+
+    /** Starts the next standby, unless the pool stopped taking work. */
+    private synchronized void startSpare() {
+        if (!config.standby || state != State.RUNNING) return;
+        CompletableFuture<Worker> f = new CompletableFuture<>();
+        spare = f;
+        Thread t = new Thread(() -> {
+            try {
+                f.complete(startInitialised());
+            } catch (Throwable e) {
+                f.completeExceptionally(e);
+            }
+        }, "shmarray-pool-standby");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /**
+     * The standby when it is ready and alive (a new one starts in its place), else null: a slot
+     * replacing its worker never waits for a standby still starting — it starts its own.
+     */
+    private synchronized Worker takeSpare() {
+        CompletableFuture<Worker> f = spare;
+        if (f == null || !f.isDone()) return null;
+        spare = null;
+        Worker w = f.isCompletedExceptionally() ? null : f.join();
+        startSpare();
+        if (w != null && !(w.process.isAlive() && w.channel.isOpen())) {
+            w.stop();
+            return null;
+        }
+        if (w != null) LOG.log(System.Logger.Level.DEBUG, "shmarray pool: standby worker pid " + w.pid() + " takes over");
+        return w;
+    }
+
+    /** Stops the standby (closing or terminating pool), now or once it has started. */
+    private synchronized void stopSpare() {
+        CompletableFuture<Worker> f = spare;
+        spare = null;
+        if (f != null) f.thenAccept(Worker::stop);
     }
 
     /** {@return a builder with defaults: one worker per available processor, no limits} */
@@ -357,7 +481,7 @@ public final class Pool implements AutoCloseable {
     public <R> CompletableFuture<R> submit(SerializableCallable<R> task) {
         ensureRunning();
         long id = IDS.incrementAndGet();
-        byte[] payload = Messages.taskFrame(id, task, maxFrame);
+        byte[] payload = Messages.taskFrame(id, task, maxFrame, workerClassPath);
         TaskFuture f = new TaskFuture();
         f.job = track(new Job(Channel.TASK, id, payload, f, 0, config.retries, null));
         f.job.origin = task;
@@ -430,7 +554,7 @@ public final class Pool implements AutoCloseable {
         Objects.requireNonNull(task, "task");
         ensureRunning();
         long id = IDS.incrementAndGet();
-        byte[] payload = Messages.taskFrame(id, task, maxFrame);
+        byte[] payload = Messages.taskFrame(id, task, maxFrame, workerClassPath);
         Job job = track(new Job(Channel.TASK, id, payload, new CompletableFuture<>(), 0, config.retries, null));
         boolean ran = false;
         for (Slot s : slots) {
@@ -737,8 +861,8 @@ public final class Pool implements AutoCloseable {
         ensureRunning();
         if (chunksize < 1) throw new IllegalArgumentException("chunksize=" + chunksize + ", must be >= 1");
         long fnId = IDS.incrementAndGet();
-        byte[] define = Codec.encodeFrame(new Messages.Define(fnId, Codec.encode(fn, "function")), "function",
-                maxFrame);
+        byte[] define = Codec.encodeFrame(new Messages.Define(fnId, Codec.encode(fn, "function", workerClassPath)),
+                "function", maxFrame);
         MapIterator<T, R> it = new MapIterator<>(new MapCall(fnId), items, chunksize, define, progress, total,
                 ordered, (PIPELINE_DEPTH + 1) * slots.size());
         // an imap iterator dropped before its end: the function goes once its chunks in flight end
@@ -935,6 +1059,7 @@ public final class Pool implements AutoCloseable {
         if (state == State.RUNNING) {
             state = State.CLOSED;
             for (int i = 0; i < slots.size(); i++) queue.add(STOP);
+            stopSpare();
         }
     }
 
@@ -986,6 +1111,7 @@ public final class Pool implements AutoCloseable {
         List<SerializableCallable<?>> never = new ArrayList<>();
         if (state == State.TERMINATED) return never;
         state = State.TERMINATED;
+        stopSpare();
         List<Job> pending = new ArrayList<>();
         queue.drainTo(pending);
         for (Job j : pending) {
@@ -1058,22 +1184,8 @@ public final class Pool implements AutoCloseable {
         }
 
         Worker launch() {
-            Worker w = Worker.launch(options, traffic);
-            workersStarted.incrementAndGet();
-            if (initPayload != null) {
-                Reply r;
-                try {
-                    r = w.call(Channel.INIT, initPayload, -1);
-                } catch (RuntimeException e) {
-                    w.close();
-                    throw e;
-                }
-                if (!r.ok) {
-                    w.close();
-                    throw new WorkerStartException("the pool's initializer failed in worker pid " + w.pid() + ": "
-                            + r.failure(w).getMessage(), -1, w.stderrTail());
-                }
-            }
+            Worker w = takeSpare();
+            if (w == null) w = startInitialised();
             defined.clear();
             tasksRun = 0;
             return w;

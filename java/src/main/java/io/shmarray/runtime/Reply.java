@@ -37,17 +37,52 @@ final class Reply {
         return java.nio.ByteBuffer.allocate(VALUE_OFFSET + value.length).putLong(id).put(value).array();
     }
 
-    /** Decodes the value from {@code w}, under its rules (see {@link WorkerProcess#decodeResult}). */
+    /** Decodes the value from {@code w}, under its rules (see {@link #decodeResult}). */
     Object value(Worker w) throws ClassNotFoundException {
         if (frame != null) {
-            return WorkerProcess.decodeResult(frame, VALUE_OFFSET, frame.length - VALUE_OFFSET, w.pid(), w.rules);
+            return decodeResult(frame, VALUE_OFFSET, frame.length - VALUE_OFFSET, w.pid(), w.rules);
         }
         byte[] v = result.value();
-        return WorkerProcess.decodeResult(v, 0, v.length, w.pid(), w.rules);
+        return decodeResult(v, 0, v.length, w.pid(), w.rules);
     }
 
     /** The failure from {@code w} as a {@link RemoteException}. */
     RemoteException failure(Worker w) {
-        return WorkerProcess.remote(result, w.rules);
+        return remote(result, w.rules);
+    }
+
+    /**
+     * Decodes a result. Owner-scoped arrays the worker created and returns pass to this process
+     * ({@link io.shmarray.SharedArray#adopt()}) while the worker still runs, so they outlive the
+     * worker's exit or recycling; their name then goes when this process is done with them.
+     */
+    private static Object decodeResult(byte[] value, int off, int len, long workerPid, DecodeRules rules)
+            throws ClassNotFoundException {
+        return Codec.decodeValue(value, off, len, rules, o -> {
+            if (o instanceof io.shmarray.SharedArray) {
+                io.shmarray.SharedArray a = (io.shmarray.SharedArray) o;
+                if (!a.isOwner() && a.mode() == io.shmarray.AccessMode.READ_WRITE && !a.handle().raw()
+                        && a.handle().creatorPid() == workerPid && a.lifetime() == io.shmarray.Lifetime.OWNER_SCOPED) {
+                    a.adopt();
+                }
+            }
+            return o;
+        });
+    }
+
+    /** The remote exception, with its own class where it deserializes, else its data. */
+    private static RemoteException remote(Messages.Result r, DecodeRules rules) {
+        Throwable cause = null;
+        if (r.error() != null) {
+            try {
+                Object o = Codec.decode(r.error(), rules);
+                if (o instanceof Throwable) cause = (Throwable) o;
+            } catch (RuntimeException | ClassNotFoundException ignored) {
+                // fall back to the plain data
+            }
+        }
+        if (cause == null) cause = new RemoteThrowable(r.errorClass(), r.errorMessage(), r.errorTrace());
+        return new RemoteException("the task failed in its worker: " + r.errorClass()
+                + (r.errorMessage() == null ? "" : ": " + r.errorMessage()), cause);
     }
 }

@@ -6,14 +6,14 @@ import java.util.concurrent.CompletableFuture;
 final class Standby {
 
     private static WorkerOptions options;
-    private static CompletableFuture<Worker> next;
+    private static volatile CompletableFuture<Worker> next;
 
     private Standby() {}
 
     static synchronized void enable(WorkerOptions o) {
         disable();
         options = o;
-        next = launchAsync(o);
+        launchAsync(o, 0);
     }
 
     static synchronized void disable() {
@@ -34,7 +34,7 @@ final class Standby {
         } catch (RuntimeException e) {
             w = null; // it failed to start: the caller starts one itself and reports
         }
-        next = launchAsync(o);
+        launchAsync(o, REPLACEMENT_DELAY_MILLIS);
         if (w != null && !(w.process.isAlive() && w.channel.isOpen())) {
             w.stop(); // died while waiting: its channel (socket and selector) and process go now
             w = null;
@@ -42,17 +42,31 @@ final class Standby {
         return w;
     }
 
-    private static CompletableFuture<Worker> launchAsync(WorkerOptions o) {
+    /**
+     * How long the next standby waits before it starts: a JVM start takes both cores of a small
+     * machine for a while, and the worker just taken is running its first task right now.
+     */
+    static final long REPLACEMENT_DELAY_MILLIS = 150;
+
+    /** Starts the next standby (after {@code delayMillis}) and makes it {@link #next}; called holding the lock. */
+    private static void launchAsync(WorkerOptions o, long delayMillis) {
         CompletableFuture<Worker> f = new CompletableFuture<>();
+        next = f;
         Thread t = new Thread(() -> {
             try {
-                f.complete(Worker.launch(o));
+                if (delayMillis > 0) {
+                    Thread.sleep(delayMillis);
+                    if (next != f) { // disabled or replaced meanwhile (not locked: take() may wait on f)
+                        f.cancel(false);
+                        return;
+                    }
+                }
+                f.complete(WorkerLauncher.launch(o));
             } catch (Throwable e) {
                 f.completeExceptionally(e);
             }
         }, "shmarray-standby-launcher");
         t.setDaemon(true);
         t.start();
-        return f;
     }
 }

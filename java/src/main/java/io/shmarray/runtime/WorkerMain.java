@@ -1,7 +1,5 @@
 package io.shmarray.runtime;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
@@ -37,7 +35,7 @@ public final class WorkerMain {
     public static void main(String[] args) throws Exception {
         if (args.length == 1 && args[0].equals(TRAIN)) {
             warmUp(WorkerOptions.DEFAULT_MAX_FRAME);
-            javax.crypto.Mac.getInstance("HmacSHA256");
+            Hmac.hmacSha256(new byte[32], new byte[16]);
             java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX).close();
             Class.forName(Channel.class.getName());
             System.exit(0);
@@ -51,13 +49,15 @@ public final class WorkerMain {
             System.err.print("Exception in thread \"" + t.getName() + "\" ");
             e.printStackTrace();
         });
-        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII));
-        String line = in.readLine();
-        if (line == null || line.length() != 64) {
+        java.io.InputStream in = System.in; // bytes, not a Reader: no charset machinery on the start-up path
+        byte[] line = new byte[65];
+        int got = 0;
+        for (int n; got < line.length && (n = in.read(line, got, line.length - got)) > 0; ) got += n;
+        if (got != line.length || line[64] != '\n') {
             System.err.println("shmarray worker: no start-up secret on stdin");
             System.exit(2);
         }
-        byte[] secret = HexFormat.of().parseHex(line);
+        byte[] secret = HexFormat.of().parseHex(new String(line, 0, 64, StandardCharsets.US_ASCII));
         Thread watchdog = new Thread(() -> {
             try {
                 while (in.read() >= 0) {
@@ -280,7 +280,7 @@ public final class WorkerMain {
     private static void warmUp(long maxFrame) {
         try {
             SerializableCallable<Object> probe = () -> java.util.List.of(1, "x", 2.0);
-            byte[] b = Messages.taskFrame(0, probe, maxFrame);
+            byte[] b = Messages.taskFrame(0, probe, maxFrame, null);
             Messages.Task t = new Definitions().task(b, maxFrame);
             Object v = t.callable().call();
             Codec.decode(Codec.encode(new Messages.Result(0, true, Codec.encode(v), null, null, null, null)), maxFrame);

@@ -107,9 +107,9 @@ public final class WorkerProcess<R> implements AutoCloseable {
     public static <R> WorkerProcess<R> start(WorkerOptions options, SerializableCallable<R> task) {
         Objects.requireNonNull(task, "task");
         long id = IDS.incrementAndGet();
-        byte[] payload = Messages.taskFrame(id, task, options.maxFrameBytes());
+        byte[] payload = Messages.taskFrame(id, task, options.maxFrameBytes(), WorkerLauncher.classPath(options));
         Worker w = Standby.take(options);
-        if (w == null) w = Worker.launch(options);
+        if (w == null) w = WorkerLauncher.launch(options);
         WorkerProcess<R> p = new WorkerProcess<>(w);
         Thread t = new Thread(() -> p.run(id, payload), "shmarray-process-" + w.pid());
         t.setDaemon(true);
@@ -131,41 +131,6 @@ public final class WorkerProcess<R> implements AutoCloseable {
         } finally {
             worker.close();
         }
-    }
-
-    /**
-     * Decodes a result. Owner-scoped arrays the worker created and returns pass to this process
-     * ({@link io.shmarray.SharedArray#adopt()}) while the worker still runs, so they outlive the
-     * worker's exit or recycling; their name then goes when this process is done with them.
-     */
-    static Object decodeResult(byte[] value, int off, int len, long workerPid, DecodeRules rules)
-            throws ClassNotFoundException {
-        return Codec.decodeValue(value, off, len, rules, o -> {
-            if (o instanceof io.shmarray.SharedArray) {
-                io.shmarray.SharedArray a = (io.shmarray.SharedArray) o;
-                if (!a.isOwner() && a.mode() == io.shmarray.AccessMode.READ_WRITE && !a.handle().raw()
-                        && a.handle().creatorPid() == workerPid && a.lifetime() == io.shmarray.Lifetime.OWNER_SCOPED) {
-                    a.adopt();
-                }
-            }
-            return o;
-        });
-    }
-
-    /** The remote exception, with its own class where it deserializes, else its data. */
-    static RemoteException remote(Messages.Result r, DecodeRules rules) {
-        Throwable cause = null;
-        if (r.error() != null) {
-            try {
-                Object o = Codec.decode(r.error(), rules);
-                if (o instanceof Throwable) cause = (Throwable) o;
-            } catch (RuntimeException | ClassNotFoundException ignored) {
-                // fall back to the plain data
-            }
-        }
-        if (cause == null) cause = new RemoteThrowable(r.errorClass(), r.errorMessage(), r.errorTrace());
-        return new RemoteException("the task failed in its worker: " + r.errorClass()
-                + (r.errorMessage() == null ? "" : ": " + r.errorMessage()), cause);
     }
 
     /**

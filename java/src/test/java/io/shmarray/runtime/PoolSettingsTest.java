@@ -79,6 +79,44 @@ class PoolSettingsTest {
                 "a timeout under twice the period would kill healthy workers");
     }
 
+    /** The worker JVMs that are children of this JVM now. */
+    private static java.util.Set<Long> workerChildren() {
+        return ProcessHandle.current().children().filter(ProcessHandle::isAlive)
+                .filter(c -> c.info().commandLine().orElse("").contains(WorkerMain.class.getName()))
+                .map(ProcessHandle::pid).collect(java.util.stream.Collectors.toSet());
+    }
+
+    @Test
+    @Timeout(180)
+    void aStandbyWorkerReplacesADeadOneAtOnce() throws Exception {
+        try (Pool pool = Pool.builder().workers(1).standby(true).initializer(() -> System.setProperty("inited", "yes"))
+                .build()) {
+            long active = pool.workerPids().get(0);
+            for (long end = System.nanoTime() + 60_000_000_000L; pool.stats().workersStarted() < 2
+                    && System.nanoTime() < end; ) {
+                Thread.sleep(20);
+            }
+            assertEquals(2, pool.stats().workersStarted(), "the standby started beside the worker");
+            java.util.Set<Long> before = workerChildren();
+            before.remove(active);
+            assertEquals(1, before.size(), "one standby JVM besides the active worker: " + before);
+            long standby = before.iterator().next();
+            Throwable died = failureOf(pool.submit(() -> {
+                Runtime.getRuntime().halt(9);
+                return 0;
+            }));
+            assertTrue(died instanceof WorkerDiedException, String.valueOf(died));
+            assertEquals(List.of(standby, (Object) "yes"), pool.apply(() -> List.of(ProcessHandle.current().pid(),
+                    (Object) System.getProperty("inited"))), "the standby, initialised, took over");
+            for (long end = System.nanoTime() + 60_000_000_000L; pool.stats().workersStarted() < 3
+                    && System.nanoTime() < end; ) {
+                Thread.sleep(20);
+            }
+            assertEquals(3, pool.stats().workersStarted(), "a new standby started in its place");
+        }
+        // NoLeaks: the standby is stopped with the pool
+    }
+
     @Test
     @Timeout(120)
     void workersStartWithTheGivenClassPathAndJava(@TempDir Path dir) throws Exception {

@@ -95,7 +95,9 @@ public final class RuntimeProbe {
                 p.join(Duration.ofMinutes(10));
                 break;
             }
-            case "aot": { // first worker triggers the training; a later one must start from the cache
+            case "aot": { // first worker triggers the training; a later one must start from its output
+                String ext = Runtime.version().feature() >= 25 ? ".aot" : ".jsa";
+                String flag = Runtime.version().feature() >= 25 ? "-XX:AOTCache=" : "-XX:SharedArchiveFile=";
                 try (WorkerProcess<Integer> first = WorkerProcess.start(() -> 1)) {
                     first.result();
                 }
@@ -103,17 +105,23 @@ public final class RuntimeProbe {
                 long end = System.nanoTime() + 90_000_000_000L;
                 while (System.nanoTime() < end) {
                     try (java.util.stream.Stream<java.nio.file.Path> s = java.nio.file.Files.list(dir)) {
-                        if (s.anyMatch(p -> p.toString().endsWith(".aot"))) break;
+                        if (s.anyMatch(p -> p.toString().endsWith(ext))) break;
                     } catch (java.io.IOException ignored) {
                         // not created yet
                     }
                     Thread.sleep(100);
                 }
-                try (WorkerProcess<java.util.List<String>> second = WorkerProcess.start(() ->
+                java.nio.file.Path classLog = java.nio.file.Files.createTempFile("shmarray-class-load", ".log");
+                WorkerOptions logged = WorkerOptions.defaults().withJvmOptions("-Xlog:class+load=info:file=" + classLog);
+                try (WorkerProcess<java.util.List<String>> second = WorkerProcess.start(logged, () ->
                         new java.util.ArrayList<>(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()))) {
-                    boolean used = second.result().stream().anyMatch(a -> a.startsWith("-XX:AOTCache="));
+                    boolean used = second.result().stream().anyMatch(a -> a.startsWith(flag));
                     System.out.println("AOT-USED " + used);
                 }
+                boolean fromArchive = java.nio.file.Files.readAllLines(classLog).stream()
+                        .anyMatch(l -> l.contains(" io.shmarray.runtime.WorkerMain ") && l.contains("shared objects file"));
+                java.nio.file.Files.deleteIfExists(classLog);
+                System.out.println("WORKER-CLASSES-FROM-ARCHIVE " + fromArchive);
                 break;
             }
             default:

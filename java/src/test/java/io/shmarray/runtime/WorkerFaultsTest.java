@@ -86,7 +86,7 @@ class WorkerFaultsTest {
         WorkerDiedException e = assertThrows(WorkerDiedException.class, p::result);
         assertEquals(3, e.exitCode(), e.getMessage());
         assertTrue(e.stderrTail().startsWith("xxxx"), "the output arrived");
-        assertTrue(e.stderrTail().length() <= Worker.TAIL_LINE_CHARS, "kept " + e.stderrTail().length() + " chars");
+        assertTrue(e.stderrTail().length() <= WorkerLauncher.TAIL_LINE_CHARS, "kept " + e.stderrTail().length() + " chars");
     }
 
     @Test

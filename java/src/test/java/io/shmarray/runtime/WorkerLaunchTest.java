@@ -45,7 +45,7 @@ class WorkerLaunchTest {
     @Test
     @Timeout(120)
     void aConnectionThatGrabsTheSocketFirstIsClosedAndTheWorkerStillStarts() throws Exception {
-        Path dir = Worker.socketDir();
+        Path dir = WorkerLauncher.socketDir();
         Set<Path> before = sockets(dir);
         AtomicBoolean stop = new AtomicBoolean();
         CompletableFuture<String> impostor = new CompletableFuture<>();
@@ -81,7 +81,7 @@ class WorkerLaunchTest {
         }, "impostor");
         t.setDaemon(true);
         t.start();
-        Worker w = Worker.launch(WorkerOptions.defaults());
+        Worker w = WorkerLauncher.launch(WorkerOptions.defaults());
         try {
             stop.set(true);
             assertEquals("challenged with true, then closed", impostor.get(30, TimeUnit.SECONDS),

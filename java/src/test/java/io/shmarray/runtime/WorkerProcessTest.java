@@ -163,10 +163,10 @@ class WorkerProcessTest {
         // a JVM killed with kill -9 cannot remove its socket directory: the next one does
         Process gone = new ProcessBuilder("true").start();
         gone.waitFor();
-        Path stale = Files.createDirectory(tmp.resolve(Worker.SOCKET_DIR_PREFIX + gone.pid() + "-x1"));
+        Path stale = Files.createDirectory(tmp.resolve(WorkerLauncher.SOCKET_DIR_PREFIX + gone.pid() + "-x1"));
         Files.writeString(stale.resolve("w1.sock"), "");
-        Path running = Files.createDirectory(tmp.resolve(Worker.SOCKET_DIR_PREFIX + ProcessHandle.current().pid() + "-x2"));
-        Path foreign = Files.createDirectory(tmp.resolve(Worker.SOCKET_DIR_PREFIX + "x3"));
+        Path running = Files.createDirectory(tmp.resolve(WorkerLauncher.SOCKET_DIR_PREFIX + ProcessHandle.current().pid() + "-x2"));
+        Path foreign = Files.createDirectory(tmp.resolve(WorkerLauncher.SOCKET_DIR_PREFIX + "x3"));
         TestSupport.Run r = TestSupport.runChild(List.of("-Djava.io.tmpdir=" + tmp), RuntimeProbe.class.getName(),
                 List.of("hello"), 90);
         assertEquals(0, r.exitCode, r.toString());
@@ -175,7 +175,7 @@ class WorkerProcessTest {
         assertTrue(Files.exists(running), "a running JVM's directory stays");
         assertTrue(Files.exists(foreign), "a name without a pid stays");
         try (java.util.stream.Stream<Path> left = Files.list(tmp)) {
-            assertEquals(List.of(), left.filter(p -> p.getFileName().toString().startsWith(Worker.SOCKET_DIR_PREFIX))
+            assertEquals(List.of(), left.filter(p -> p.getFileName().toString().startsWith(WorkerLauncher.SOCKET_DIR_PREFIX))
                     .filter(p -> !p.equals(running) && !p.equals(foreign)).collect(java.util.stream.Collectors.toList()),
                     "the child removed its own directory at exit");
         }
@@ -535,11 +535,9 @@ class WorkerProcessTest {
 
     @Test
     @Timeout(240)
-    void workersOnJdk25StartFromAnAotCacheCreatedAutomatically() throws Exception {
-        if (Runtime.version().feature() < 25) {
-            TestSupport.skip("AOT caches need JDK 25+; this lane runs JDK " + Runtime.version().feature());
-        }
-        // a jar class path (AOT caches refuse directories): the probe packed into a jar
+    void workersStartFromAnAotCacheOrCdsArchiveCreatedAutomatically() throws Exception {
+        String ext = Runtime.version().feature() >= 25 ? ".aot" : ".jsa"; // JDK 17-24: a dynamic CDS archive
+        // a jar class path (AOT caches and CDS archives refuse directories): the probe packed into a jar
         Path probeJar = tmp.resolve("probe.jar");
         Path classes = Path.of(RuntimeProbe.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         try (java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(Files.newOutputStream(probeJar));
@@ -560,11 +558,13 @@ class WorkerProcessTest {
                 RuntimeProbe.class.getName(), "aot"), Map.of(), 200);
         assertEquals(0, r.exitCode, r.toString());
         assertTrue(r.output.contains("AOT-USED true"), r.toString());
-        assertFalse(r.output.contains("AOTConfiguration"), "the training run's output is not shown: " + r);
+        assertTrue(r.output.contains("WORKER-CLASSES-FROM-ARCHIVE true"), "the archive was not used: " + r);
+        assertFalse(r.output.contains("AOTConfiguration") || r.output.contains("[cds]"),
+                "the training run's output is not shown: " + r);
         List<String> left = List.of();
         for (long end = System.nanoTime() + 10_000_000_000L; System.nanoTime() < end; Thread.sleep(100)) {
             try (java.util.stream.Stream<Path> s = Files.list(extract.resolve("aot"))) {
-                left = s.map(p -> p.getFileName().toString()).filter(n -> !n.endsWith(".aot")).toList();
+                left = s.map(p -> p.getFileName().toString()).filter(n -> !n.endsWith(ext)).toList();
             }
             if (left.isEmpty()) break;
         }

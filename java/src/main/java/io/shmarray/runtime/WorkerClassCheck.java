@@ -1,0 +1,55 @@
+package io.shmarray.runtime;
+
+import java.io.File;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.file.Path;
+import java.security.CodeSource;
+
+/**
+ * Whether workers can load a class by name: a worker JVM loads task classes from its class path
+ * only, so code defined elsewhere — single-file source mode ({@code java Main.java}), JShell, a
+ * nested-jar launcher (a Spring Boot fat jar), a class loader of the application's own — would
+ * fail there, late and obscurely. Checked in the parent for every class a task, function or
+ * initializer writes, before anything is sent.
+ */
+final class WorkerClassCheck {
+
+    private WorkerClassCheck() {}
+
+    /**
+     * Passes when {@code c} comes from the bootstrap, platform or application class loader, or
+     * from a {@code file:} location that is an entry (or inside a directory entry) of
+     * {@code workerClassPath}.
+     *
+     * @throws NotSerializableTaskException naming the class, where it came from, and the fix
+     */
+    static void check(Class<?> c, String workerClassPath, String label) {
+        ClassLoader loader = c.getClassLoader();
+        if (loader == null) return;
+        for (ClassLoader l = ClassLoader.getSystemClassLoader(); l != null; l = l.getParent()) {
+            if (l == loader) return;
+        }
+        CodeSource cs = c.getProtectionDomain().getCodeSource();
+        URL where = cs == null ? null : cs.getLocation();
+        if (where != null && "file".equals(where.getProtocol())) {
+            try {
+                Path p = Path.of(where.toURI()).toAbsolutePath().normalize();
+                for (String e : workerClassPath.split(File.pathSeparator)) {
+                    if (e.isEmpty()) continue;
+                    Path entry = Path.of(e).toAbsolutePath().normalize();
+                    if (p.equals(entry) || p.startsWith(entry)) return;
+                }
+            } catch (URISyntaxException | IllegalArgumentException ignored) {
+                // not a plain file location: refused below
+            }
+        }
+        throw new NotSerializableTaskException("the " + label + "'s class " + c.getName() + " cannot be loaded by the"
+                + " workers: it was defined by " + loader.getClass().getName() + " from "
+                + (where == null ? "no location (in memory)" : where) + ", not from the workers' class path. Workers"
+                + " load task classes by name from their class path; single-file source mode (java Main.java),"
+                + " JShell and nested-jar launchers (a Spring Boot fat jar) define classes they cannot see. Compile"
+                + " the task's class into a jar or directory on the class path (java -cp app.jar:shmarray.jar"
+                + " Main), or name one that holds it with WorkerOptions.withClassPath", null);
+    }
+}
