@@ -9,7 +9,7 @@ import jdk.jfr.StackTrace;
 
 /**
  * JDK Flight Recorder events of the runtime, recorded when a recording enables them (and free
- * otherwise): {@value #TASK} for each pool task or map chunk, from submission to its outcome, and
+ * otherwise: nothing of JFR is loaded until JFR has been started): {@value #TASK} for each pool task or map chunk, from submission to its outcome, and
  * {@value #WORKER_START} for each worker JVM started, from launch to authenticated connection.
  * Without the {@code jdk.jfr} module (a trimmed runtime) nothing is recorded and nothing fails.
  *
@@ -63,9 +63,18 @@ final class FlightEvents {
         String java;
     }
 
+    /**
+     * Whether events may be recorded: JFR is in this runtime and has been started (a recording,
+     * from the command line or the API). Touching an event class before that would set JFR's
+     * machinery up — about 100 ms of class loading on the first task — for nothing.
+     */
+    private static boolean recording() {
+        return AVAILABLE && jdk.jfr.FlightRecorder.isInitialized();
+    }
+
     /** A begun task event, or null when none is recorded. */
     static Object taskBegun() {
-        if (!AVAILABLE) return null;
+        if (!recording()) return null;
         TaskEvent e = new TaskEvent();
         if (!e.isEnabled()) return null;
         e.begin();
@@ -87,7 +96,7 @@ final class FlightEvents {
 
     /** A begun worker-start event, or null. */
     static Object workerStartBegun() {
-        if (!AVAILABLE) return null;
+        if (!recording()) return null;
         WorkerStartEvent e = new WorkerStartEvent();
         if (!e.isEnabled()) return null;
         e.begin();
