@@ -18,6 +18,28 @@ final class WorkerClassCheck {
     private WorkerClassCheck() {}
 
     /**
+     * Passes when the workers' class path holds shmarray itself (the worker's main class), checked
+     * as {@link #check} does — it does not under a nested-jar launcher (a Spring Boot fat jar puts
+     * shmarray in {@code BOOT-INF/lib/}, which only its own class loader reads).
+     *
+     * @throws WorkerStartException naming where shmarray came from and the fix, before any JVM starts
+     */
+    static void checkShmarrayReachable(String workerClassPath) {
+        try {
+            check(WorkerMain.class, workerClassPath, "worker");
+        } catch (NotSerializableTaskException e) {
+            java.security.CodeSource cs = WorkerMain.class.getProtectionDomain().getCodeSource();
+            throw new WorkerStartException("cannot start workers: shmarray itself was loaded by "
+                    + WorkerMain.class.getClassLoader().getClass().getName() + " from "
+                    + (cs == null ? "no location" : cs.getLocation()) + ", not from the workers' class path ("
+                    + workerClassPath + "), so a worker JVM could not find " + WorkerMain.class.getName() + ". Under a"
+                    + " nested-jar launcher such as a Spring Boot fat jar, run the application unpacked (Spring Boot:"
+                    + " java -Djarmode=tools -jar app.jar extract, then java -jar app/app.jar), or name plain jars and"
+                    + " directories holding shmarray, JNA and the task classes with WorkerOptions.withClassPath", -1, "");
+        }
+    }
+
+    /**
      * Passes when {@code c} comes from the bootstrap, platform or application class loader, or
      * from a {@code file:} location that is an entry (or inside a directory entry) of
      * {@code workerClassPath}.

@@ -94,6 +94,7 @@ final class WorkerLauncher {
 
     /** {@link #launch(WorkerOptions)}, counting the channel's bytes in {@code traffic}. */
     static Worker launch(WorkerOptions options, Channel.Traffic traffic) {
+        WorkerClassCheck.checkShmarrayReachable(classPath(options)); // before a JVM that could not start
         Object startEvent = FlightEvents.workerStartBegun();
         long t0 = System.nanoTime();
         Path dir;

@@ -21,8 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Every common launch setup starts workers, or fails at once with an error that names the fix:
  * java -jar with a Class-Path manifest, a shaded jar, class directories (as an IDE runs them),
- * single-file source mode, JShell, and code from a class loader of the application's own (as a
- * nested-jar launcher such as Spring Boot's defines it). The module path: {@code ModulePathTest}.
+ * a Spring Boot fat jar (its real loader), single-file source mode, JShell, and code from a class
+ * loader of the application's own. The module path: {@code ModulePathTest}.
  */
 @ExtendWith(NoLeaks.class)
 class LaunchSetupsTest {
@@ -123,6 +123,34 @@ class LaunchSetupsTest {
         assertEquals(0, TestSupport.run(List.of(bin("jar"), "--create", "--file", shaded.toString(), "--manifest",
                 manifest.toString(), "-C", merged.toString(), ".", "-C", classes.toString(), "."), Map.of(), 60).exitCode);
         assertRan(run(List.of(java(), "--enable-native-access=ALL-UNNAMED", "-jar", shaded.toString()), dir));
+    }
+
+    @Test
+    @Timeout(180)
+    void aSpringBootFatJarFailsAtOnceNamingTheFix(@TempDir Path dir) throws Exception {
+        Path classes = compile(dir);
+        Path layout = Files.createDirectories(dir.resolve("boot"));
+        Path loader = jar(Class.forName("org.springframework.boot.loader.launch.JarLauncher"));
+        assertEquals(0, TestSupport.run(List.of("sh", "-c", "cd \"$0\" && \"$1\" -xf \"$2\"", layout.toString(),
+                bin("jar"), loader.toString()), Map.of(), 60).exitCode);
+        Files.deleteIfExists(layout.resolve("META-INF/MANIFEST.MF"));
+        Path lib = Files.createDirectories(layout.resolve("BOOT-INF/lib"));
+        Files.copy(shmarrayJar(), lib.resolve("shmarray.jar"));
+        Files.copy(jar(com.sun.jna.Native.class), lib.resolve("jna.jar"));
+        Path bootClasses = Files.createDirectories(layout.resolve("BOOT-INF/classes/app"));
+        try (java.util.stream.Stream<Path> s = Files.list(classes.resolve("app"))) {
+            for (Path c : (Iterable<Path>) s::iterator) Files.copy(c, bootClasses.resolve(c.getFileName()));
+        }
+        Path manifest = Files.writeString(dir.resolve("boot.mf"), "Main-Class: org.springframework.boot.loader.launch"
+                + ".JarLauncher\nStart-Class: app.Main\nSpring-Boot-Classes: BOOT-INF/classes/\n"
+                + "Spring-Boot-Lib: BOOT-INF/lib/\n");
+        Path fat = dir.resolve("app-boot.jar");
+        assertEquals(0, TestSupport.run(List.of(bin("jar"), "--create", "--no-compress", "--file", fat.toString(),
+                "--manifest", manifest.toString(), "-C", layout.toString(), "."), Map.of(), 60).exitCode);
+        TestSupport.Run r = run(List.of(java(), "--enable-native-access=ALL-UNNAMED", "-jar", fat.toString()), dir);
+        assertTrue(r.exitCode != 0 && r.output.contains("cannot start workers") && r.output.contains("jarmode=tools")
+                && r.output.contains("WorkerOptions.withClassPath"), "no early error naming the fix: " + r);
+        assertTrue(!r.output.contains("Could not find or load main class"), "a worker JVM was started: " + r);
     }
 
     @Test
