@@ -589,16 +589,22 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
         boolean virtual = virtualOk && onVirtualThread();
         long pause = MIN_PARK_NANOS;
         int rc;
-        while (true) { // in slices, to see an interrupt
-            if (interruptible) checkNotInterrupted("the lock of");
-            long left = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(0, deadline - System.nanoTime());
-            rc = b.lock(address, virtual ? 0 : Math.min(left, WAIT_SLICE_NANOS));
-            if (rc != -NativeErrors.ETIMEDOUT || left == 0) break;
-            if (deadline != Long.MAX_VALUE && System.nanoTime() - deadline >= 0) break;
-            if (virtual) {
-                java.util.concurrent.locks.LockSupport.parkNanos(Math.min(pause, left));
-                pause = Math.min(2 * pause, MAX_PARK_NANOS);
+        // not interruptible: a set flag would make parkNanos return at once (a busy spin): set it aside
+        boolean setAside = !interruptible && virtual && Thread.interrupted();
+        try {
+            while (true) { // in slices, to see an interrupt
+                if (interruptible) checkNotInterrupted("the lock of");
+                long left = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(0, deadline - System.nanoTime());
+                rc = b.lock(address, virtual ? 0 : Math.min(left, WAIT_SLICE_NANOS));
+                if (rc != -NativeErrors.ETIMEDOUT || left == 0) break;
+                if (deadline != Long.MAX_VALUE && System.nanoTime() - deadline >= 0) break;
+                if (virtual) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(Math.min(pause, left));
+                    pause = Math.min(2 * pause, MAX_PARK_NANOS);
+                }
             }
+        } finally {
+            if (setAside) Thread.currentThread().interrupt();
         }
         h.fence();
         if (rc == NativeErrors.LOCK_OWNER_DIED) { // this thread holds it; the data may be half-written
@@ -644,9 +650,28 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
         }
     }
 
+    /** {@link #lockRecovering}(interruptible) until {@code deadline}, or null once it passed without the lock. */
+    final ArrayLock lockUntil(long deadline) {
+        Duration left = deadline == Long.MAX_VALUE ? null : Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+        try {
+            return lockRecovering(left, true);
+        } catch (LockTimeoutException e) {
+            return null;
+        }
+    }
+
     /** A deadline in {@link System#nanoTime()} terms; {@code null} means none ({@code Long.MAX_VALUE}). */
     static long deadline(Duration timeout) {
-        return timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
+        if (timeout == null) return Long.MAX_VALUE;
+        long nanos;
+        try {
+            nanos = timeout.toNanos();
+        } catch (ArithmeticException tooLong) { // beyond ~292 years: forever
+            return Long.MAX_VALUE;
+        }
+        long now = System.nanoTime();
+        long d = now + nanos;
+        return nanos > 0 && d - now < 0 ? Long.MAX_VALUE : d; // saturate instead of wrapping
     }
 
     /**
@@ -674,7 +699,7 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
         }
         Backends.get().futexWait(m.address(offset), seen, Math.min(left, WAIT_SLICE_NANOS)); // woken, moved or timed out
         java.lang.ref.Reference.reachabilityFence(m);
-        return deadline == Long.MAX_VALUE || System.nanoTime() < deadline;
+        return deadline == Long.MAX_VALUE || deadline - System.nanoTime() > 0;
     }
 
     /** Longest native wait between two looks at the interrupt flag. */

@@ -62,7 +62,8 @@ public final class SharedBarrier implements Serializable, AutoCloseable {
     public boolean await(Duration timeout) {
         long deadline = SyncCell.deadline(timeout);
         long generation;
-        try (ArrayLock held = cell.lockRecovering(timeout)) {
+        try (ArrayLock held = cell.lockUntil(deadline)) {
+            if (held == null) return false; // the time ran out before arriving: nothing to withdraw
             generation = cell.words.get(GENERATION);
             long arrived = cell.words.get(COUNT) + 1;
             if (arrived == cell.words.get(PARTIES)) {

@@ -152,6 +152,7 @@ public final class SharedQueue<T> implements Serializable, AutoCloseable {
         while (true) {
             int seen;
             try (ArrayLock held = lock(deadline)) {
+                if (held == null) return false; // the time ran out waiting for the lock: not put
                 long head = view.getLong(HEAD);
                 long tail = view.getLong(TAIL);
                 if (capacity - (tail - head) >= need) {
@@ -196,6 +197,7 @@ public final class SharedQueue<T> implements Serializable, AutoCloseable {
             int seen;
             byte[] bytes = null;
             try (ArrayLock held = lock(deadline)) {
+                if (held == null) return null; // the time ran out waiting for the lock: nothing taken
                 if (view.getLong(COUNT) > 0) {
                     long head = view.getLong(HEAD);
                     int len = ringReadInt(head);
@@ -222,8 +224,7 @@ public final class SharedQueue<T> implements Serializable, AutoCloseable {
 
     /** The segment lock; a dead holder is survived: the queue's bookkeeping is published last. */
     private ArrayLock lock(long deadline) {
-        Duration left = deadline == Long.MAX_VALUE ? null : Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
-        return buffer.lockRecovering(left, true); // HEAD/TAIL/COUNT are never half-updated: nothing to repair
+        return buffer.lockUntil(deadline); // HEAD/TAIL/COUNT are never half-updated: nothing to repair
     }
 
     /**

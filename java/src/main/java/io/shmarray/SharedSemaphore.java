@@ -71,7 +71,8 @@ public final class SharedSemaphore implements Serializable, AutoCloseable {
         long deadline = SyncCell.deadline(timeout);
         while (true) {
             long seen;
-            try (ArrayLock held = cell.lockRecovering(timeout)) {
+            try (ArrayLock held = cell.lockUntil(deadline)) {
+                if (held == null) return false; // the time ran out waiting for the lock
                 long p = cell.words.get(PERMITS);
                 if (p > 0) {
                     cell.words.set(PERMITS, p - 1);

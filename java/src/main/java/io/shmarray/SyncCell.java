@@ -33,6 +33,14 @@ final class SyncCell implements Serializable {
         return words.lockRecovering(timeout, true);
     }
 
+    /**
+     * {@link #lockRecovering} until a {@link #deadline}: null once it has passed without the lock
+     * (a timed wait then answers false, as documented, instead of throwing).
+     */
+    ArrayLock lockUntil(long deadline) {
+        return words.lockUntil(deadline);
+    }
+
     /** {@link #lockRecovering}, not interruptible: for updates that must not fail (a release). */
     ArrayLock lockForUpdate() {
         return words.lockRecovering(null, false);

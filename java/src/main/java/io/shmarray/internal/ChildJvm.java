@@ -63,8 +63,10 @@ public final class ChildJvm {
     /**
      * This JVM's own options as it was started with them ({@code RuntimeMXBean.getInputArguments()}),
      * less those a second JVM must not repeat: a JDWP agent and JMX remote settings (they listen
-     * on a port), flight recordings (one file), class-data and AOT cache options (each JVM picks
-     * its own), {@code --enable-native-access} and shmarray's own settings (passed on anyway).
+     * on a port), flight recordings, logs and class lists written to a file (one file), class-data
+     * and AOT cache options (each JVM picks its own), module options (a child runs from its class
+     * path), {@code --enable-native-access} and shmarray's own settings (passed on anyway). Other
+     * agents are passed on: one that listens on a fixed port would fail in the workers.
      * Empty when {@code java.management} is not in this runtime.
      */
     public static List<String> parentJvmOptions() {
@@ -75,14 +77,26 @@ public final class ChildJvm {
             return List.of();
         }
         List<String> out = new ArrayList<>();
-        for (String a : in) {
+        java.util.Set<String> withValue = java.util.Set.of("-p", "--module-path", "--add-modules", "--limit-modules",
+                "--patch-module", "--upgrade-module-path");
+        for (int i = 0; i < in.size(); i++) {
+            String a = in.get(i);
+            if (withValue.contains(a)) { // the value as a separate argument: skip both
+                i++;
+                continue;
+            }
             if (a.startsWith("-agentlib:jdwp") || a.startsWith("-Xrunjdwp") || a.startsWith("-Xdebug")
                     || a.startsWith("-Dcom.sun.management.jmxremote") || a.startsWith("-XX:StartFlightRecording")
                     || a.startsWith("-XX:FlightRecorderOptions") || a.startsWith("-XX:SharedArchiveFile")
                     || a.startsWith("-XX:ArchiveClassesAtExit") || a.startsWith("-XX:AOT") || a.startsWith("-Xshare")
                     || a.startsWith("--enable-native-access") || a.startsWith("-Dio.shmarray.")
                     || a.startsWith("-Djava.io.tmpdir=") || a.startsWith("-Djava.class.path=")
-                    || a.startsWith("-Dsun.java.command") || a.startsWith("-Djdk.module.")) {
+                    || a.startsWith("-Dsun.java.command") || a.startsWith("-Djdk.module.")
+                    || a.startsWith("--add-modules") || a.startsWith("--limit-modules")
+                    || a.startsWith("--patch-module") || a.startsWith("--upgrade-module-path")
+                    || a.startsWith("--module-path") || a.equals("-p")
+                    || a.startsWith("-Xloggc") || (a.startsWith("-Xlog") && a.contains("file="))
+                    || a.startsWith("-XX:+AutoCreateSharedArchive") || a.startsWith("-XX:DumpLoadedClassList")) {
                 continue;
             }
             out.add(a);

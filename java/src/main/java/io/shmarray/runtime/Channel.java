@@ -151,6 +151,26 @@ final class Channel implements Closeable {
         authenticated = true;
     }
 
+    /**
+     * Sends a heartbeat only if the socket takes it at once, else nothing (thread-safe). A parent
+     * that is not reading (an idle slot, a standby) lets the socket fill up; a heartbeat that
+     * waited there would hold the send lock, stall for {@link #FRAME_STALL_MILLIS} and end the
+     * heartbeats for good. Skipped ones are harmless: whoever reads next finds the older ones, and
+     * new ones follow as soon as the buffer drains.
+     *
+     * @return whether the heartbeat went out
+     */
+    synchronized boolean trySendHeartbeat() throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(5).putInt(1).put(HEARTBEAT).flip();
+        int n = socket.write(b);
+        if (n == 0) return false;
+        while (b.hasRemaining()) { // a partial frame must be completed to keep the stream in step
+            if (socket.write(b) == 0) awaitWritable(FRAME_STALL_MILLIS);
+        }
+        traffic.sent.add(5);
+        return true;
+    }
+
     /** Sends one frame (thread-safe). */
     synchronized void send(byte type, byte[] payload) throws IOException {
         long cap = authenticated ? maxFrame : PRE_AUTH_MAX;

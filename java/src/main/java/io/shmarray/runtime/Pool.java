@@ -292,6 +292,7 @@ public final class Pool implements AutoCloseable {
     private final java.util.concurrent.atomic.LongAdder failed = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder cancelledJobs = new java.util.concurrent.atomic.LongAdder();
     private final AtomicLong workersStarted = new AtomicLong();
+    private final java.util.concurrent.atomic.LongAdder replacements = new java.util.concurrent.atomic.LongAdder();
     private final BlockingDeque<Job> queue = new LinkedBlockingDeque<>();
     private final List<Slot> slots = new ArrayList<>();
     private final byte[] initPayload;
@@ -331,8 +332,10 @@ public final class Pool implements AutoCloseable {
                 try {
                     s.worker = s.launch();
                 } catch (RuntimeException | Error e) {
-                    failures.add(e instanceof RuntimeException ? (RuntimeException) e : new WorkerStartException(
-                            "worker start failed: " + e, -1, ""));
+                    RuntimeException r = e instanceof RuntimeException ? (RuntimeException) e
+                            : new WorkerStartException("worker start failed: " + e, -1, "");
+                    if (r != e) r.initCause(e);
+                    failures.add(r);
                 }
             }, "shmarray-pool-launcher-" + launchers.size());
             t.setDaemon(true);
@@ -383,11 +386,19 @@ public final class Pool implements AutoCloseable {
         return w;
     }
 
-    /** The standby worker ({@link Builder#standby}), started in the background, or null. */
+    /** The standby worker ({@link Builder#standby}), started in the background, or null; guarded by spareLock. */
     private CompletableFuture<Worker> spare;
+    /** Not the pool's monitor: terminate() holds that while it joins the slots, which may take the spare. */
+    private final Object spareLock = new Object();
 
     /** Starts the next standby, unless the pool stopped taking work. */
-    private synchronized void startSpare() {
+    private void startSpare() {
+        synchronized (spareLock) {
+            startSpareLocked();
+        }
+    }
+
+    private void startSpareLocked() {
         if (!config.standby || state != State.RUNNING) return;
         CompletableFuture<Worker> f = new CompletableFuture<>();
         spare = f;
@@ -406,12 +417,15 @@ public final class Pool implements AutoCloseable {
      * The standby when it is ready and alive (a new one starts in its place), else null: a slot
      * replacing its worker never waits for a standby still starting — it starts its own.
      */
-    private synchronized Worker takeSpare() {
-        CompletableFuture<Worker> f = spare;
-        if (f == null || !f.isDone()) return null;
-        spare = null;
-        Worker w = f.isCompletedExceptionally() ? null : f.join();
-        startSpare();
+    private Worker takeSpare() {
+        Worker w;
+        synchronized (spareLock) {
+            CompletableFuture<Worker> f = spare;
+            if (f == null || !f.isDone()) return null;
+            spare = null;
+            w = f.isCompletedExceptionally() ? null : f.join();
+            startSpareLocked();
+        }
         if (w != null && !(w.process.isAlive() && w.channel.isOpen())) {
             w.stop();
             return null;
@@ -420,11 +434,15 @@ public final class Pool implements AutoCloseable {
         return w;
     }
 
-    /** Stops the standby (closing or terminating pool), now or once it has started. */
-    private synchronized void stopSpare() {
-        CompletableFuture<Worker> f = spare;
-        spare = null;
+    /** Stops the standby (a closing pool), now or once it has started; returns it, or null. */
+    private CompletableFuture<Worker> stopSpare() {
+        CompletableFuture<Worker> f;
+        synchronized (spareLock) {
+            f = spare;
+            spare = null;
+        }
         if (f != null) f.thenAccept(Worker::stop);
+        return f;
     }
 
     /** {@return a builder with defaults: one worker per available processor, no limits} */
@@ -598,10 +616,9 @@ public final class Pool implements AutoCloseable {
      * @return a snapshot of the counters
      */
     public PoolStats stats() {
-        long started = workersStarted.get();
         return new PoolStats(slots.size(), queue.size(), submitted.sum(), completed.sum(), failed.sum(),
-                cancelledJobs.sum(), traffic.sent.sum(), traffic.received.sum(), started,
-                Math.max(0, started - slots.size()));
+                cancelledJobs.sum(), traffic.sent.sum(), traffic.received.sum(), workersStarted.get(),
+                replacements.sum());
     }
 
     /**
@@ -611,7 +628,9 @@ public final class Pool implements AutoCloseable {
     private void enqueue(Job job) {
         queue.add(job);
         if (state != State.RUNNING && queue.remove(job)) {
-            throw new IllegalStateException("pool is " + state + ": no new tasks");
+            IllegalStateException refused = new IllegalStateException("pool is " + state + ": no new tasks");
+            job.future.completeExceptionally(refused); // its counters and JFR event end with it
+            throw refused;
         }
     }
 
@@ -1111,7 +1130,7 @@ public final class Pool implements AutoCloseable {
         List<SerializableCallable<?>> never = new ArrayList<>();
         if (state == State.TERMINATED) return never;
         state = State.TERMINATED;
-        stopSpare();
+        CompletableFuture<Worker> spareStarting = stopSpare();
         List<Job> pending = new ArrayList<>();
         queue.drainTo(pending);
         for (Job j : pending) {
@@ -1139,6 +1158,17 @@ public final class Pool implements AutoCloseable {
         for (Worker w : workers) { // gone when this returns, whichever thread killed them
             w.process.destroyForcibly();
             Worker.waitExit(w.process);
+        }
+        if (spareStarting != null) { // a standby still starting: wait for it (bounded), then it is gone too
+            try {
+                Worker w = spareStarting.get(options.startTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                w.process.destroyForcibly();
+                Worker.waitExit(w.process);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | java.util.concurrent.TimeoutException | CancellationException e) {
+                // it failed to start (nothing to stop), or it is killed by its own start timeout
+            }
         }
         return never;
     }
@@ -1186,10 +1216,20 @@ public final class Pool implements AutoCloseable {
         Worker launch() {
             Worker w = takeSpare();
             if (w == null) w = startInitialised();
+            if (state == State.TERMINATED) { // terminate() ran meanwhile: it would never see this one
+                w.process.destroyForcibly();
+                w.stop();
+                throw new CancellationException("pool terminated");
+            }
+            if (launchedBefore) replacements.increment();
+            launchedBefore = true;
             defined.clear();
             tasksRun = 0;
             return w;
         }
+
+        /** Whether this slot had a worker before: later launches are replacements. */
+        private boolean launchedBefore;
 
         void kill() {
             Worker w = worker;

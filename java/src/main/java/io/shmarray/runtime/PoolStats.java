@@ -13,7 +13,7 @@ package io.shmarray.runtime;
  * @param jobsCancelled    jobs cancelled (by {@code cancel}, an interrupted or closed {@code map}, or {@code terminate})
  * @param bytesSent        bytes sent to the workers (frames whole: tasks, chunks, definitions, control)
  * @param bytesReceived    bytes received from them (results, errors, heartbeats)
- * @param workersStarted   worker JVMs started, the first ones included
+ * @param workersStarted   worker JVMs started, the first ones and standbys ({@link Pool.Builder#standby}) included
  * @param workerReplacements workers started to replace one that died, timed out, was killed by a
  *                         cancel or was recycled ({@code maxTasksPerWorker})
  */

@@ -17,6 +17,15 @@ final class WorkerClassCheck {
 
     private WorkerClassCheck() {}
 
+    /** The real path (links resolved) when it exists, else the normalised absolute one. */
+    private static Path real(Path p) {
+        try {
+            return p.toRealPath();
+        } catch (java.io.IOException | RuntimeException e) {
+            return p.toAbsolutePath().normalize();
+        }
+    }
+
     /**
      * Passes when the workers' class path holds shmarray itself (the worker's main class), checked
      * as {@link #check} does — it does not under a nested-jar launcher (a Spring Boot fat jar puts
@@ -41,8 +50,7 @@ final class WorkerClassCheck {
 
     /**
      * Passes when {@code c} comes from the bootstrap, platform or application class loader, or
-     * from a {@code file:} location that is an entry (or inside a directory entry) of
-     * {@code workerClassPath}.
+     * from a {@code file:} location that is an entry of {@code workerClassPath} (links resolved).
      *
      * @throws NotSerializableTaskException naming the class, where it came from, and the fix
      */
@@ -56,11 +64,11 @@ final class WorkerClassCheck {
         URL where = cs == null ? null : cs.getLocation();
         if (where != null && "file".equals(where.getProtocol())) {
             try {
-                Path p = Path.of(where.toURI()).toAbsolutePath().normalize();
+                Path p = real(Path.of(where.toURI()));
                 for (String e : workerClassPath.split(File.pathSeparator)) {
-                    if (e.isEmpty()) continue;
-                    Path entry = Path.of(e).toAbsolutePath().normalize();
-                    if (p.equals(entry) || p.startsWith(entry)) return;
+                    // a class from a jar has that jar as its location, one from a directory entry that
+                    // directory: the location must be an entry itself (a jar inside a directory is not)
+                    if (!e.isEmpty() && p.equals(real(Path.of(e)))) return;
                 }
             } catch (URISyntaxException | IllegalArgumentException ignored) {
                 // not a plain file location: refused below

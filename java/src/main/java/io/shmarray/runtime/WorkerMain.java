@@ -94,7 +94,7 @@ public final class WorkerMain {
             try {
                 while (channel.isOpen()) {
                     Thread.sleep(HEARTBEAT_MILLIS);
-                    channel.send(Channel.HEARTBEAT, new byte[0]);
+                    channel.trySendHeartbeat(); // never blocks on a parent that is not reading
                 }
             } catch (Exception ignored) {
                 // the channel closed: the main loop ends too
