@@ -58,11 +58,18 @@ public final class WorkerMain {
             System.exit(2);
         }
         byte[] secret = HexFormat.of().parseHex(new String(line, 0, 64, StandardCharsets.US_ASCII));
+        // An interruptible channel: at the goodbye the main thread interrupts the watchdog out of its
+        // read. A thread left blocked in native code holds a JVM's exit back 300 ms (HotSpot's
+        // VM_Exit waits for threads in native), which every worker stop would pay.
+        java.nio.channels.FileChannel stdin = new java.io.FileInputStream(java.io.FileDescriptor.in).getChannel();
         Thread watchdog = new Thread(() -> {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(64);
             try {
-                while (in.read() >= 0) {
+                while (stdin.read(b.clear()) >= 0) {
                     // nothing else is sent on stdin; wait for end of file
                 }
+            } catch (java.nio.channels.ClosedByInterruptException goodbye) {
+                if (finished) return; // the main thread exits with 0
             } catch (java.io.IOException ignored) {
                 // treated like end of file
             }
@@ -83,6 +90,7 @@ public final class WorkerMain {
             warm.start();
             serve(channel, maxFrame);
         }
+        if (finished) watchdog.interrupt(); // out of its read, so that the JVM exits at once
         System.exit(0);
     }
 
