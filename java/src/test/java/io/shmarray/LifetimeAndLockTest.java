@@ -24,7 +24,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -370,23 +369,11 @@ class LifetimeAndLockTest {
     @Timeout(60)
     void lockExcludesOtherThreadsAndIsConfinedToItsThread() throws Exception {
         try (SharedLongArray a = SharedLongArray.create(4)) {
-            CountDownLatch held = new CountDownLatch(1);
-            CountDownLatch release = new CountDownLatch(1);
-            Thread holder = new Thread(() -> {
-                try (ArrayLock l = a.lock()) {
-                    held.countDown();
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
-            holder.start();
-            held.await();
-            long t0 = System.nanoTime();
-            assertThrows(LockTimeoutException.class, () -> a.lock(Duration.ofMillis(100)));
-            assertTrue(System.nanoTime() - t0 >= 100_000_000L);
-            release.countDown();
-            holder.join();
+            try (TestSupport.LockHolder holder = TestSupport.LockHolder.hold(a::lock)) {
+                long t0 = System.nanoTime();
+                assertThrows(LockTimeoutException.class, () -> a.lock(Duration.ofMillis(100)));
+                assertTrue(System.nanoTime() - t0 >= 100_000_000L);
+            }
             ArrayLock mine = a.lock(Duration.ofSeconds(5));
             assertThrows(IllegalStateException.class, () -> a.lock(Duration.ZERO), "no self-deadlock");
             CompletableFuture<Throwable> elsewhere = CompletableFuture.supplyAsync(() -> {

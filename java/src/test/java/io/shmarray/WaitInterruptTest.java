@@ -103,21 +103,9 @@ class WaitInterruptTest {
             other.join();
         }
         try (SharedLock lock = SharedLock.create()) {
-            CountDownLatch held = new CountDownLatch(1);
-            CountDownLatch release = new CountDownLatch(1);
-            Thread holder = new Thread(() -> {
-                try (ArrayLock h = lock.lock()) {
-                    held.countDown();
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
-            holder.start();
-            held.await();
-            assertInterrupted(interruptWhileBlocked(lock::lock));
-            release.countDown();
-            holder.join();
+            try (TestSupport.LockHolder holder = TestSupport.LockHolder.hold(lock::lock)) {
+                assertInterrupted(interruptWhileBlocked(lock::lock));
+            }
             try (ArrayLock h = lock.lock(Duration.ofSeconds(5))) {
                 assertTrue(h != null);
             }
@@ -140,12 +128,13 @@ class WaitInterruptTest {
         }
     }
 
-    /** {@code Thread.startVirtualThread}, or null before JDK 21. */
+    /** {@code Thread.startVirtualThread}; skips the test, saying why, before JDK 21. */
     private static Method startVirtualThread() {
         try {
             return Thread.class.getMethod("startVirtualThread", Runnable.class);
         } catch (NoSuchMethodException e) {
-            return null;
+            TestSupport.skip("this JVM (" + Runtime.version() + ") has no virtual threads (JDK 21+); the JDK 25 lane runs it");
+            throw new AssertionError("unreachable", e);
         }
     }
 
@@ -153,9 +142,6 @@ class WaitInterruptTest {
     @Timeout(120)
     void manyVirtualThreadsBlockOnAQueueWithoutStarvingTheProducer() throws Exception {
         Method start = startVirtualThread();
-        if (start == null) {
-            TestSupport.skip("this JVM (" + Runtime.version() + ") has no virtual threads (JDK 21+); the JDK 25 lane runs it");
-        }
         // far more blocked consumers than carrier threads: a native wait would pin them all, and
         // the producer, itself a virtual thread, could never run
         int consumers = 64;
@@ -186,9 +172,6 @@ class WaitInterruptTest {
     @Timeout(60)
     void aVirtualThreadIsInterruptedOutOfATakeAndTheLockRefusesItWithAReason() throws Exception {
         Method start = startVirtualThread();
-        if (start == null) {
-            TestSupport.skip("this JVM (" + Runtime.version() + ") has no virtual threads (JDK 21+); the JDK 25 lane runs it");
-        }
         try (SharedQueue<String> q = SharedQueue.create(1 << 10); SharedLock lock = SharedLock.create()) {
             AtomicReference<Throwable> thrown = new AtomicReference<>();
             AtomicReference<Throwable> lockError = new AtomicReference<>();

@@ -176,7 +176,9 @@ final class WorkerLauncher {
         List<String> extra = new ArrayList<>();
         if (options.parentJvmOptions()) extra.addAll(ChildJvm.parentJvmOptions());
         extra.addAll(ChildJvm.jvmOptions());
-        if (java.equals(ChildJvm.javaExecutable()) && cp.equals(ChildJvm.classPath())) extra.addAll(AotCache.jvmOptions());
+        boolean ownLaunch = java.equals(ChildJvm.javaExecutable())
+                && (options.classPath() == null || cp.equals(ChildJvm.classPath()));
+        if (ownLaunch) extra.addAll(AotCache.jvmOptions());
         extra.addAll(options.jvmOptions());
         extra.add("-D" + WorkerOptions.MAX_FRAME_PROPERTY + "=" + options.maxFrameBytes());
         extra.add("-D" + WorkerOptions.HEARTBEAT_PROPERTY + "=" + options.heartbeat().toMillis());

@@ -66,6 +66,12 @@ class LaunchSetupsTest {
         return TestSupport.run(c, Map.of(), 150);
     }
 
+    /** Unpacks {@code jar} into {@code dir} with the JDK's jar tool. */
+    private static void extract(Path jar, Path dir) throws Exception {
+        assertEquals(0, TestSupport.run(List.of("sh", "-c", "cd \"$0\" && \"$1\" -xf \"$2\"", dir.toString(),
+                bin("jar"), jar.toString()), Map.of(), 60).exitCode, "could not unpack " + jar);
+    }
+
     /** Compiles the app into {@code dir/classes} against shmarray. */
     private static Path compile(Path dir) throws Exception {
         Path src = Files.createDirectories(dir.resolve("src/app")).resolve("Main.java");
@@ -113,8 +119,7 @@ class LaunchSetupsTest {
         Path classes = compile(dir);
         Path merged = Files.createDirectories(dir.resolve("merged"));
         for (Path j : List.of(shmarrayJar(), jar(com.sun.jna.Native.class))) {
-            assertEquals(0, TestSupport.run(List.of("sh", "-c", "cd \"$0\" && \"$1\" -xf \"$2\"", merged.toString(),
-                    bin("jar"), j.toString()), Map.of(), 60).exitCode);
+            extract(j, merged);
         }
         Files.deleteIfExists(merged.resolve("module-info.class")); // a shaded jar runs on the class path
         Files.deleteIfExists(merged.resolve("META-INF/MANIFEST.MF"));
@@ -131,8 +136,7 @@ class LaunchSetupsTest {
         Path classes = compile(dir);
         Path layout = Files.createDirectories(dir.resolve("boot"));
         Path loader = jar(Class.forName("org.springframework.boot.loader.launch.JarLauncher"));
-        assertEquals(0, TestSupport.run(List.of("sh", "-c", "cd \"$0\" && \"$1\" -xf \"$2\"", layout.toString(),
-                bin("jar"), loader.toString()), Map.of(), 60).exitCode);
+        extract(loader, layout);
         Files.deleteIfExists(layout.resolve("META-INF/MANIFEST.MF"));
         Path lib = Files.createDirectories(layout.resolve("BOOT-INF/lib"));
         Files.copy(shmarrayJar(), lib.resolve("shmarray.jar"));

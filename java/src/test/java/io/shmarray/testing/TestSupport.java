@@ -151,4 +151,40 @@ public final class TestSupport {
     public static Child startChild(String mainClass, List<String> args) throws IOException {
         return new Child(new ProcessBuilder(ChildJvm.command(mainClass, args)).redirectErrorStream(true).start());
     }
+
+    /**
+     * A thread of its own that takes a lock and holds it until {@link #close()} (a shared lock
+     * belongs to the OS thread that took it), for tests of what others see meanwhile.
+     */
+    public static final class LockHolder implements AutoCloseable {
+        private final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        private final Thread thread;
+
+        private LockHolder(java.util.function.Supplier<io.shmarray.ArrayLock> take) throws InterruptedException {
+            java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+            thread = new Thread(() -> {
+                try (io.shmarray.ArrayLock l = take.get()) {
+                    held.countDown();
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "test-lock-holder");
+            thread.start();
+            held.await();
+        }
+
+        /** Takes the lock on a new thread; returns once it is held. */
+        public static LockHolder hold(java.util.function.Supplier<io.shmarray.ArrayLock> take)
+                throws InterruptedException {
+            return new LockHolder(take);
+        }
+
+        /** Releases the lock and waits for the holder thread to end. */
+        @Override
+        public void close() throws InterruptedException {
+            release.countDown();
+            thread.join();
+        }
+    }
 }
