@@ -6,8 +6,8 @@
 # Builds what it needs (mvn package, the C bandwidth peer via CMake), then runs, one after the
 # other (never two JMH runs at once): C memory bandwidth; JMH ArrayBenchmark on JNA (a JDK 17-21,
 # else the JDK 22+ with -Dio.shmarray.backend=jna) and on FFM (a JDK 22+); RuntimeBench on the
-# JDK 22+ (FFM) and its worker-start and dispatch sections also on the JNA JDK; Python's multiprocessing peer;
-# and the report. Options: --out DIR (default benchmarks/results/<date>), --jmh "JMH OPTIONS".
+# JDK 22+ (FFM) and its worker-start and dispatch sections also on the JNA JDK; ClusterBench (the cluster
+# pool against the local one, members in child JVMs) on both JDKs; Python's multiprocessing peer; and the report. Options: --out DIR (default benchmarks/results/<date>), --jmh "JMH OPTIONS".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -77,6 +77,15 @@ if [ "$jna_java" != "$jdk_new" ]; then
   step "worker start and dispatch, JNA"
   "$jna_java" -Xmx6g -cp "$jar" io.shmarray.bench.RuntimeBench "$out/results.tsv" start lifecycle roundtrip map queue \
     queuethroughput kmeans
+fi
+
+step "cluster pool vs local pool, FFM"
+"$jdk_new" $("$jdk_new" -cp "$jar" io.shmarray.cluster.ClusterNode --print-jvm-options) --enable-native-access=ALL-UNNAMED \
+  -cp "$jar" io.shmarray.bench.ClusterBench "$out/results.tsv"
+if [ "$jna_java" != "$jdk_new" ]; then
+  step "cluster pool vs local pool, JNA"
+  "$jna_java" $("$jna_java" -cp "$jar" io.shmarray.cluster.ClusterNode --print-jvm-options) \
+    -cp "$jar" io.shmarray.bench.ClusterBench "$out/results.tsv"
 fi
 
 step "Python multiprocessing peer"

@@ -910,6 +910,8 @@ public abstract sealed class SharedArray implements AutoCloseable, Serializable
      * @throws IllegalStateException when this array is closed
      */
     protected final Object writeReplace() {
+        Object substitute = io.shmarray.internal.ArraySubstitution.substitute(this); // Codec.encodeReplacingArrays
+        if (substitute != null) return substitute;
         return new SerializedArray(handle());
     }
 

@@ -268,10 +268,30 @@ public final class Report {
         return a == null || b == null || b == 0 ? null : a / b;
     }
 
+    /** ClusterBench: the cluster pool's per-task overhead and its scaling from one member to two (no targets set). */
+    private void cluster() {
+        for (String impl : impls("cluster", "cluster")) {
+            Double c = get("cluster", impl, "apply_median_1member");
+            Double l = get("cluster", impl, "local_pool1_apply_median");
+            table.add("| cluster: `ClusterPool.apply(() -> 1)` median, 1 member (" + impl + ") | " + fmt(c, "us") + " | local `Pool`(1) "
+                    + fmt(l, "us") + " | " + fmt(ratio(c, l), "") + "x | | for information | |");
+            Double m1 = get("cluster", impl, "map_compute_1member");
+            Double m2 = get("cluster", impl, "map_compute_2members");
+            table.add("| cluster: compute-bound map (64 x ~40 ms), 2 members vs 1 (" + impl + ") | " + fmt(m2, "items/s")
+                    + " | 1 member " + fmt(m1, "items/s") + " | " + fmt(ratio(m2, m1), "") + "x | 2 cores | for information | |");
+            Double p1 = get("cluster", impl, "local_pool1_map_compute");
+            Double p2 = get("cluster", impl, "local_pool2_map_compute");
+            table.add("| cluster: the same map, 1 and 2 members vs local `Pool`(1) and `Pool`(2) (" + impl + ") | "
+                    + fmt(m1, "") + " / " + fmt(m2, "items/s") + " | " + fmt(p1, "") + " / " + fmt(p2, "items/s") + " | "
+                    + fmt(ratio(m1, p1), "") + "x / " + fmt(ratio(m2, p2), "") + "x | | for information | |");
+        }
+    }
+
     private void write() throws IOException {
         arrays();
         String ours = first(impls("transform16M", "shmarray")); // the JVM that ran RuntimeBench in full
         if (ours != null) runtime(ours);
+        cluster();
         StringBuilder md = new StringBuilder();
         md.append("# shmarray benchmark report — ").append(dir.getFileName()).append("\n\n");
         Path machine = dir.resolve("machine.txt");

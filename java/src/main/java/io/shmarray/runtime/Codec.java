@@ -1,5 +1,6 @@
 package io.shmarray.runtime;
 
+import io.shmarray.SharedArray;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -91,6 +92,25 @@ public final class Codec {
     }
 
     /**
+     * As {@link #encode(Object, String)}, writing each shared array reached from {@code o} as
+     * {@code arrays.apply(array)} instead of its handle (where that returns null: its handle). A
+     * transport whose other end cannot attach by name (another machine) writes its own reference
+     * this way, and resolves it when decoding ({@link #decode(byte[], long, java.util.function.UnaryOperator)}).
+     *
+     * @param o the object graph to serialize; may be null
+     * @param label what {@code o} is, for the error message
+     * @param arrays what to write for each shared array: a serializable substitute, or null
+     * @return its Java serialization bytes
+     * @throws NotSerializableTaskException naming the path to the first value that cannot be serialized
+     */
+    public static byte[] encodeReplacingArrays(Object o, String label, java.util.function.Function<? super SharedArray, ?> arrays) {
+        java.util.Objects.requireNonNull(arrays, "arrays");
+        byte[][] out = new byte[1][];
+        io.shmarray.internal.ArraySubstitution.during(a -> arrays.apply((SharedArray) a), () -> out[0] = encode(o, label));
+        return out[0];
+    }
+
+    /**
      * As {@link #encode(Object, String)}, for what a worker with {@code workerClassPath} (null: no
      * check) will decode: a class the workers could not load is refused here, naming the fix
      * ({@link WorkerClassCheck}).
@@ -172,8 +192,19 @@ public final class Codec {
         return decode(b, maxBytes, null);
     }
 
-    /** As {@link #decode(byte[], long)}, passing every decoded object through {@code resolver}. */
-    static Object decode(byte[] b, long maxBytes, java.util.function.UnaryOperator<Object> resolver)
+    /**
+     * As {@link #decode(byte[], long)}, passing every decoded object through {@code resolver}
+     * (after the filter accepted its class), e.g. to turn a transport's own array references back
+     * into arrays ({@link #encodeReplacingArrays}).
+     *
+     * @param b the serialized bytes
+     * @param maxBytes the largest payload accepted
+     * @param resolver returns what to use for each decoded object (itself, or a replacement)
+     * @return the decoded object graph
+     * @throws ProtocolException when the filter rejects a class or a limit, or the bytes are garbled
+     * @throws ClassNotFoundException when a class named in the stream is not found here
+     */
+    public static Object decode(byte[] b, long maxBytes, java.util.function.UnaryOperator<Object> resolver)
             throws ClassNotFoundException {
         return decode(b, 0, b.length, DecodeRules.fromProperties(maxBytes), resolver);
     }

@@ -54,7 +54,7 @@ import java.util.function.BiConsumer;
  *       cancelled).
  * </ul>
  */
-public final class Pool implements AutoCloseable {
+public final class Pool implements TaskPool {
 
     /** Pool states. A pool only moves forward through them ({@link Pool#terminate()} skips CLOSED). */
     public enum State {
@@ -496,6 +496,7 @@ public final class Pool implements AutoCloseable {
      * @throws IllegalStateException when the pool is not {@link State#RUNNING}
      */
     @SuppressWarnings("unchecked")
+    @Override
     public <R> CompletableFuture<R> submit(SerializableCallable<R> task) {
         ensureRunning();
         long id = IDS.incrementAndGet();
@@ -532,31 +533,12 @@ public final class Pool implements AutoCloseable {
     }
 
     /**
-     * Python's {@code apply}: runs {@code fn.apply(arg)} in a worker and waits for its result.
-     * When a worker is idle, the calling thread sends the task and reads the result itself (no
-     * hand-off to a pool thread and back), which makes this the fastest round trip; otherwise the
-     * task waits in the queue like {@link #submit}. Interrupting the caller while the task runs
-     * kills and replaces its worker (the task is abandoned, as on a timeout) and the interrupt
-     * flag stays set.
-     *
-     * @param <T> the type of the argument
-     * @param <R> the type of the result
-     * @param fn the function; serialized now, with {@code arg}
-     * @param arg its argument (copied, a shared array as its handle)
-     * @return the function's result, deserialized in this process
-     * @throws RemoteException the task threw (cause: its exception)
-     * @throws WorkerDiedException when its worker died, or was killed because the caller was interrupted
-     * @throws TaskTimeoutException when it ran longer than the task timeout
-     * @throws NotSerializableTaskException when the function or argument cannot be serialized
-     * @throws IllegalStateException when the pool is not {@link State#RUNNING}
-     */
-    public <T, R> R apply(SerializableFunction<T, R> fn, T arg) {
-        Objects.requireNonNull(fn, "fn");
-        return apply(() -> fn.apply(arg));
-    }
-
-    /**
-     * As {@link #apply(SerializableFunction, Object)}, for a task without an argument.
+     * Python's {@code apply}: runs {@code task} in a worker and waits for its result
+     * ({@link #apply(SerializableFunction, Object)} passes an argument). When a worker is idle, the
+     * calling thread sends the task and reads the result itself (no hand-off to a pool thread and
+     * back), which makes this the fastest round trip; otherwise the task waits in the queue like
+     * {@link #submit}. Interrupting the caller while the task runs kills and replaces its worker
+     * (the task is abandoned, as on a timeout) and the interrupt flag stays set.
      *
      * @param <R> the type of the result
      * @param task the task; serialized now
@@ -568,6 +550,7 @@ public final class Pool implements AutoCloseable {
      * @throws IllegalStateException when the pool is not {@link State#RUNNING}
      */
     @SuppressWarnings("unchecked")
+    @Override
     public <R> R apply(SerializableCallable<R> task) {
         Objects.requireNonNull(task, "task");
         ensureRunning();
@@ -652,6 +635,7 @@ public final class Pool implements AutoCloseable {
      * @throws IllegalArgumentException when {@code chunksize < 1}
      * @throws IllegalStateException when the pool is not {@link State#RUNNING}
      */
+    @Override
     public <T, R> List<R> map(SerializableFunction<T, R> fn, List<T> items) {
         return map(fn, items, defaultChunksize(items.size(), slots.size()), null);
     }
@@ -680,6 +664,7 @@ public final class Pool implements AutoCloseable {
      * @throws IllegalArgumentException when {@code chunksize < 1}
      * @throws IllegalStateException when the pool is not {@link State#RUNNING}
      */
+    @Override
     public <T, R> List<R> map(SerializableFunction<T, R> fn, List<T> items, int chunksize) {
         return map(fn, items, chunksize, null);
     }
@@ -705,42 +690,10 @@ public final class Pool implements AutoCloseable {
      * @throws IllegalArgumentException when {@code chunksize < 1}
      * @throws IllegalStateException when the pool is not {@link State#RUNNING}
      */
+    @Override
     public <T, R> List<R> map(SerializableFunction<T, R> fn, List<T> items, int chunksize,
             BiConsumer<Long, Long> progress) {
         return collect(imap(fn, items.iterator(), chunksize, progress, items.size(), true), items.size());
-    }
-
-    /**
-     * Python's {@code starmap}: applies {@code fn} to each pair's two values, in chunks, in order.
-     *
-     * <pre>{@code
-     * pool.starmap(Math::pow, List.of(Map.entry(2.0, 10.0), Map.entry(3.0, 2.0)), 1);  // [1024.0, 9.0]
-     * }</pre>
-     *
-     * @param <A> the type of the first values
-     * @param <B> the type of the second values
-     * @param <R> the type of the results
-     * @param fn the function; serialized once, sent once to each worker
-     * @param pairs the argument pairs; each is copied to a worker as an immutable entry
-     * @param chunksize the number of pairs per chunk (one round trip to a worker), at least 1
-     * @return the results, in the order of the pairs
-     * @throws RemoteException the first failing item's exception (cause: the original)
-     * @throws WorkerDiedException when a chunk's worker died
-     * @throws TaskTimeoutException when a chunk ran longer than the task timeout
-     * @throws CancellationException when the calling thread is interrupted while waiting (the call's
-     *     other chunks are cancelled) or the pool is terminated
-     * @throws NotSerializableTaskException when {@code fn} or an item cannot be serialized
-     * @throws IllegalArgumentException when {@code chunksize < 1}
-     * @throws IllegalStateException when the pool is not {@link State#RUNNING}
-     */
-    public <A, B, R> List<R> starmap(SerializableBiFunction<A, B, R> fn,
-            List<? extends java.util.Map.Entry<? extends A, ? extends B>> pairs, int chunksize) {
-        Objects.requireNonNull(fn, "fn");
-        List<java.util.Map.Entry<A, B>> items = new ArrayList<>(pairs.size());
-        for (java.util.Map.Entry<? extends A, ? extends B> e : pairs) {
-            items.add(new java.util.AbstractMap.SimpleImmutableEntry<>(e.getKey(), e.getValue())); // Serializable
-        }
-        return map(e -> fn.apply(e.getKey(), e.getValue()), items, chunksize);
     }
 
     /**
@@ -762,6 +715,7 @@ public final class Pool implements AutoCloseable {
      * @throws IllegalArgumentException when {@code chunksize < 1}
      * @throws IllegalStateException when the pool is not {@link State#RUNNING}
      */
+    @Override
     public <T, R> List<R> map(SerializableFunction<T, R> fn, Iterable<T> items, int chunksize) {
         Objects.requireNonNull(items, "items");
         return collect(imap(fn, items.iterator(), chunksize, null, -1, true), 16);
@@ -785,6 +739,7 @@ public final class Pool implements AutoCloseable {
      * @throws IllegalArgumentException when {@code chunksize < 1}
      * @throws IllegalStateException when the pool is not {@link State#RUNNING}
      */
+    @Override
     public <T, R> List<R> map(SerializableFunction<T, R> fn, java.util.stream.Stream<T> items, int chunksize) {
         Objects.requireNonNull(items, "items");
         return collect(imap(fn, items.iterator(), chunksize, null, -1, true), 16);
@@ -815,6 +770,7 @@ public final class Pool implements AutoCloseable {
      * @throws IllegalArgumentException when {@code chunksize < 1}
      * @throws IllegalStateException when the pool is not {@link State#RUNNING}
      */
+    @Override
     public <T, R> MapResults<R> imap(SerializableFunction<T, R> fn, Iterator<T> items, int chunksize) {
         return imap(fn, items, chunksize, null, -1, true);
     }
@@ -834,6 +790,7 @@ public final class Pool implements AutoCloseable {
      * @throws IllegalArgumentException when {@code chunksize < 1}
      * @throws IllegalStateException when the pool is not {@link State#RUNNING}
      */
+    @Override
     public <T, R> MapResults<R> imap(SerializableFunction<T, R> fn, Iterator<T> items, int chunksize,
             BiConsumer<Long, Long> progress) {
         return imap(fn, items, chunksize, progress, -1, true);
@@ -852,6 +809,7 @@ public final class Pool implements AutoCloseable {
      * @throws IllegalArgumentException when {@code chunksize < 1}
      * @throws IllegalStateException when the pool is not {@link State#RUNNING}
      */
+    @Override
     public <T, R> MapResults<R> imapUnordered(SerializableFunction<T, R> fn, Iterator<T> items, int chunksize) {
         return imap(fn, items, chunksize, null, -1, false);
     }
@@ -870,6 +828,7 @@ public final class Pool implements AutoCloseable {
      * @throws IllegalArgumentException when {@code chunksize < 1}
      * @throws IllegalStateException when the pool is not {@link State#RUNNING}
      */
+    @Override
     public <T, R> MapResults<R> imapUnordered(SerializableFunction<T, R> fn, Iterator<T> items, int chunksize,
             BiConsumer<Long, Long> progress) {
         return imap(fn, items, chunksize, progress, -1, false);
@@ -1102,6 +1061,7 @@ public final class Pool implements AutoCloseable {
      *
      * @return a new view; its shutdown and termination are this pool's
      */
+    @Override
     public java.util.concurrent.ExecutorService asExecutorService() {
         return new PoolExecutorService(this);
     }
@@ -1121,6 +1081,7 @@ public final class Pool implements AutoCloseable {
     }
 
     /** Kills every worker at once; queued and running tasks fail with {@link CancellationException}. */
+    @Override
     public void terminate() {
         terminateReturningQueued();
     }
@@ -1522,6 +1483,7 @@ public final class Pool implements AutoCloseable {
      * @return true when every worker exited, false when the time ran out first
      * @throws InterruptedException when the calling thread is interrupted while waiting
      */
+    @Override
     public boolean awaitTermination(Duration timeout) throws InterruptedException {
         long end = System.nanoTime() + timeout.toNanos();
         for (Slot s : slots) {
