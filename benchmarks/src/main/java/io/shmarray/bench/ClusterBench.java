@@ -19,7 +19,8 @@ import java.util.stream.IntStream;
 
 /**
  * The cluster pool against the local pool, on this machine: the per-task overhead (median
- * {@code apply(() -> 1)} round trip, ClusterPool with one member vs a local Pool of one worker),
+ * {@code apply(() -> 1)} round trip, ClusterPool with one member vs a local Pool of one worker,
+ * and Hazelcast's own floor: a trivial callable sent with {@code submitToMember}),
  * and the throughput of a compute-bound map (64 items of ~40 ms of arithmetic) with one member
  * and with two members (each member one thread, each its own JVM), beside a local Pool of 1 and
  * of 2 workers.
@@ -28,8 +29,8 @@ import java.util.stream.IntStream;
  */
 public final class ClusterBench {
 
-    private static final int ROUNDS = 400;
-    private static final int WARMUP = 200;
+    private static final int ROUNDS = 1000;
+    private static final int WARMUP = 3000; // the member's JIT: fewer left the median 2-4x higher
     private static final int ITEMS = 64;
 
     private ClusterBench() {}
@@ -61,6 +62,7 @@ public final class ClusterBench {
             try (ClusterPool pool = ClusterPool.builder(driver).build(); Pool local = Pool.create(1)) {
                 cluster1 = applyMedianMicros(pool);
                 local1 = applyMedianMicros(local);
+                rows.add("cluster", impl, "raw_hazelcast_submit_median", rawMedianMicros(driver), "us");
                 rows.add("cluster", impl, "apply_median_1member", cluster1, "us");
                 rows.add("cluster", impl, "local_pool1_apply_median", local1, "us");
                 rows.add("cluster", impl, "map_compute_1member", itemsPerSecond(pool), "items/s");
@@ -119,6 +121,40 @@ public final class ClusterBench {
             us[i] = (System.nanoTime() - t) / 1e3;
         }
         return Rows.median(us);
+    }
+
+    /** Hazelcast's own floor: a trivial callable on the member's task executor, no shmarray frame. */
+    private static double rawMedianMicros(ClusterNode driver) throws Exception {
+        com.hazelcast.core.HazelcastInstance hz = driver.hazelcast();
+        com.hazelcast.cluster.Member m = hz.getCluster().getMembers().stream().filter(x -> !x.isLiteMember()).findFirst()
+                .orElseThrow();
+        com.hazelcast.core.IExecutorService ex = hz.getExecutorService(io.shmarray.cluster.internal.HazelcastEngine.TASKS);
+        for (int i = 0; i < WARMUP; i++) ex.submitToMember(new Ping(), m).get();
+        double[] us = new double[ROUNDS];
+        for (int i = 0; i < ROUNDS; i++) {
+            long t = System.nanoTime();
+            ex.submitToMember(new Ping(), m).get();
+            us[i] = (System.nanoTime() - t) / 1e3;
+        }
+        return Rows.median(us);
+    }
+
+    /** A DataSerializable callable (Hazelcast's Java-serialization filter refuses anything else). */
+    public static final class Ping implements java.util.concurrent.Callable<Integer>, com.hazelcast.nio.serialization.DataSerializable {
+        @Override
+        public Integer call() {
+            return 1;
+        }
+
+        @Override
+        public void writeData(com.hazelcast.nio.ObjectDataOutput out) {
+            // nothing to send
+        }
+
+        @Override
+        public void readData(com.hazelcast.nio.ObjectDataInput in) {
+            // nothing to read
+        }
     }
 
     /** ~40 ms of arithmetic that the JIT cannot drop. */

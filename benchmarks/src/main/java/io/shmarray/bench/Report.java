@@ -273,8 +273,11 @@ public final class Report {
         for (String impl : impls("cluster", "cluster")) {
             Double c = get("cluster", impl, "apply_median_1member");
             Double l = get("cluster", impl, "local_pool1_apply_median");
+            Double raw = get("cluster", impl, "raw_hazelcast_submit_median");
             table.add("| cluster: `ClusterPool.apply(() -> 1)` median, 1 member (" + impl + ") | " + fmt(c, "us") + " | local `Pool`(1) "
                     + fmt(l, "us") + " | " + fmt(ratio(c, l), "") + "x | | for information | |");
+            table.add("| cluster: same vs Hazelcast's own `submitToMember` of a trivial callable (" + impl + ") | " + fmt(c, "us")
+                    + " | Hazelcast " + fmt(raw, "us") + " | " + fmt(ratio(c, raw), "") + "x | | for information | |");
             Double m1 = get("cluster", impl, "map_compute_1member");
             Double m2 = get("cluster", impl, "map_compute_2members");
             table.add("| cluster: compute-bound map (64 x ~40 ms), 2 members vs 1 (" + impl + ") | " + fmt(m2, "items/s")

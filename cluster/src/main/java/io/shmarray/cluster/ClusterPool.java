@@ -240,13 +240,9 @@ public final class ClusterPool implements TaskPool {
                 R r = (R) agent.decode(body, poolId, false);
                 out.complete(r);
             } catch (Throwable t) {
-                out.completeExceptionally(t);
+                out.completeExceptionally(resultFailure(t));
             } finally {
-                if (decoding.decrementAndGet() == 0) {
-                    synchronized (decoding) {
-                        decoding.notifyAll();
-                    }
-                }
+                doneDecoding();
             }
         }, r -> {
             try {
@@ -258,10 +254,54 @@ public final class ClusterPool implements TaskPool {
         return out;
     }
 
+    /** A result that could not be decoded here: its array's member left first is a dead worker, as on one machine. */
+    private static Throwable resultFailure(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof io.shmarray.cluster.internal.Engine.MemberGoneException) {
+                io.shmarray.runtime.WorkerDiedException w = new io.shmarray.runtime.WorkerDiedException(
+                        "the member holding an array of this result left the cluster before it was copied here: " + c.getMessage(),
+                        -1, "");
+                w.initCause(t);
+                return w;
+            }
+        }
+        return t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
+    }
+
+    /** Synchronous: the result is decoded on the calling thread (no hand-off). */
     @Override
     public <R> R apply(SerializableCallable<R> task) {
-        CompletableFuture<R> f = submit(task);
-        return await(f, List.of(f));
+        Objects.requireNonNull(task, "task");
+        ensureRunning();
+        byte[] payload = agent.encode(task, "task", poolId);
+        decoding.incrementAndGet();
+        try {
+            Dispatcher.Job job = dispatcher.submit(Dispatcher.Kind.TASK, payload, task);
+            return decodeHere(await(job, List.of(job)));
+        } finally {
+            doneDecoding();
+        }
+    }
+
+    /** A result decoded on this thread; failures typed as {@link #decoded}'s. */
+    @SuppressWarnings("unchecked")
+    private <R> R decodeHere(byte[] body) {
+        try {
+            return (R) agent.decode(body, poolId, false);
+        } catch (Throwable t) {
+            Throwable f = resultFailure(t);
+            if (f instanceof RuntimeException) throw (RuntimeException) f;
+            if (f instanceof Error) throw (Error) f;
+            throw new io.shmarray.runtime.RemoteException("cannot decode the result here: " + f, f);
+        }
+    }
+
+    private void doneDecoding() {
+        if (decoding.decrementAndGet() == 0) {
+            synchronized (decoding) {
+                decoding.notifyAll();
+            }
+        }
     }
 
     /** Waits for {@code f}, rethrowing its failure as is; interrupted: cancels {@code all}, keeps the flag. */
@@ -323,8 +363,9 @@ public final class ClusterPool implements TaskPool {
         private final long total;
         private final boolean ordered;
         private final int window;
-        private final Deque<CompletableFuture<List<R>>> inFlight = new ArrayDeque<>();
-        private final LinkedBlockingQueue<CompletableFuture<List<R>>> done = new LinkedBlockingQueue<>();
+        /** Chunks sent, their results decoded by the consumer (each counted in {@code decoding} until then). */
+        private final Deque<Dispatcher.Job> inFlight = new ArrayDeque<>();
+        private final LinkedBlockingQueue<Dispatcher.Job> done = new LinkedBlockingQueue<>();
         private Iterator<R> current = Collections.emptyIterator();
         private long count;
         private boolean closed;
@@ -359,7 +400,14 @@ public final class ClusterPool implements TaskPool {
                 } catch (IOException e) {
                     throw new IllegalStateException(e);
                 }
-                CompletableFuture<List<R>> f = decoded(dispatcher.submit(Dispatcher.Kind.CHUNK, b.toByteArray(), null));
+                decoding.incrementAndGet();
+                Dispatcher.Job f;
+                try {
+                    f = dispatcher.submit(Dispatcher.Kind.CHUNK, b.toByteArray(), null);
+                } catch (RuntimeException e) {
+                    doneDecoding();
+                    throw e;
+                }
                 inFlight.add(f);
                 if (!ordered) f.whenComplete((v, e) -> done.add(f));
             }
@@ -371,7 +419,7 @@ public final class ClusterPool implements TaskPool {
                 if (closed) return false;
                 fill();
                 if (inFlight.isEmpty()) return false;
-                CompletableFuture<List<R>> f;
+                Dispatcher.Job f;
                 if (ordered) {
                     f = inFlight.peek();
                 } else {
@@ -383,14 +431,16 @@ public final class ClusterPool implements TaskPool {
                         throw new CancellationException("interrupted while waiting: the map's chunks were cancelled");
                     }
                 }
+                inFlight.remove(f);
                 List<R> r;
                 try {
-                    r = await(f, inFlight);
+                    r = decodeHere(await(f, List.of(f)));
                 } catch (RuntimeException | Error e) {
                     close();
                     throw e;
+                } finally {
+                    doneDecoding();
                 }
-                inFlight.remove(f);
                 count += r.size();
                 if (progress != null) progress.accept(count, total);
                 current = r.iterator();
@@ -408,20 +458,19 @@ public final class ClusterPool implements TaskPool {
         public void close() {
             if (closed) return;
             closed = true;
-            for (CompletableFuture<List<R>> f : inFlight) f.cancel(true);
+            for (Dispatcher.Job f : inFlight) {
+                f.cancel(true);
+                doneDecoding();
+            }
             inFlight.clear();
         }
     }
 
     // ---------------------------------------------------------------- lifetime
 
-    @Override
-    public ExecutorService asExecutorService() {
-        return new ClusterExecutorService(this);
-    }
-
     /** {@link #close()} without waiting: no new tasks; the pool terminates once the queued and running ones ended. */
-    void shutdown() {
+    @Override
+    public void shutdown() {
         synchronized (this) {
             if (state != io.shmarray.runtime.Pool.State.RUNNING) return;
             state = io.shmarray.runtime.Pool.State.CLOSED;
@@ -459,18 +508,18 @@ public final class ClusterPool implements TaskPool {
 
     @Override
     public void terminate() {
-        terminateReturningQueued();
+        shutdownNow();
     }
 
-    /** {@link #terminate()}, returning what the user submitted that never started. */
-    List<Object> terminateReturningQueued() {
+    @Override
+    public List<SerializableCallable<?>> shutdownNow() {
         synchronized (this) {
-            if (state == io.shmarray.runtime.Pool.State.TERMINATED) return List.of();
+            if (state == io.shmarray.runtime.Pool.State.TERMINATED) return new ArrayList<>();
             state = io.shmarray.runtime.Pool.State.CLOSED;
         }
-        List<Object> never = new ArrayList<>();
+        List<SerializableCallable<?>> never = new ArrayList<>();
         for (Dispatcher.Job j : dispatcher.terminate()) {
-            if (j.origin != null) never.add(j.origin);
+            if (j.origin instanceof SerializableCallable) never.add((SerializableCallable<?>) j.origin);
         }
         finish();
         return never;
@@ -499,6 +548,16 @@ public final class ClusterPool implements TaskPool {
             decoder.shutdown();
             state = io.shmarray.runtime.Pool.State.TERMINATED;
         }
+    }
+
+    @Override
+    public boolean isShutdown() {
+        return state != io.shmarray.runtime.Pool.State.RUNNING;
+    }
+
+    @Override
+    public boolean isTerminated() {
+        return state == io.shmarray.runtime.Pool.State.TERMINATED && dispatcher.isTerminated();
     }
 
     @Override

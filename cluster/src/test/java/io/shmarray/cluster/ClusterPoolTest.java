@@ -431,6 +431,23 @@ class ClusterPoolTest {
     }
 
     @Test
+    @Order(8)
+    void membersReleaseTheCopiesOfADriverThatDied() throws Exception {
+        byte[] key = java.util.HexFormat.of().formatHex(secret).getBytes(StandardCharsets.US_ASCII);
+        ClusterNode doomed = node(freePorts(1)[0], "A", key).driver().start();
+        long end = System.nanoTime() + 30_000_000_000L;
+        while (doomed.computeMembers().size() < 3 && System.nanoTime() < end) Thread.sleep(20);
+        try (SharedDoubleArray a = SharedDoubleArray.create(1 << 16)) {
+            a.fill(2.0);
+            ClusterPool pool = ClusterPool.builder(doomed).build(); // never closed: its driver dies
+            assertEquals(List.of(2.0, 2.0, 2.0, 2.0, 2.0, 2.0), pool.map(i -> a.get(i), List.of(0L, 1L, 2L, 3L, 4L, 5L), 1));
+            assertEquals(2, nodeCopies().size(), "node B's copy (data + state): " + nodeCopies());
+            doomed.hazelcast().getLifecycleService().terminate(); // as a kill: no goodbye, no release sent
+        }
+        awaitNoNodeCopies(); // the members saw the driver leave and released its pool
+    }
+
+    @Test
     @Order(10)
     void killingAMemberFailsOnlyItsJobs() throws Exception {
         try (ClusterPool once = ClusterPool.builder(driver).build();

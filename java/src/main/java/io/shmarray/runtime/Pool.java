@@ -1032,8 +1032,8 @@ public final class Pool implements TaskPool {
         join();
     }
 
-    /** {@link #close()} without waiting: no new tasks, queued ones still run; idempotent. */
-    synchronized void shutdown() {
+    @Override
+    public synchronized void shutdown() {
         if (state == State.RUNNING) {
             state = State.CLOSED;
             for (int i = 0; i < slots.size(); i++) queue.add(STOP);
@@ -1041,30 +1041,20 @@ public final class Pool implements TaskPool {
         }
     }
 
+    @Override
+    public boolean isShutdown() {
+        return state != State.RUNNING;
+    }
+
     /** Whether every slot thread has exited (after {@link #shutdown()} or {@link #terminate()}). */
-    boolean allSlotsExited() {
+    @Override
+    public boolean isTerminated() {
         for (Slot s : slots) {
             if (s.thread.isAlive()) return false;
         }
         return state != State.RUNNING;
     }
 
-    /**
-     * A {@link java.util.concurrent.ExecutorService} view of this pool, for code that takes one
-     * ({@code invokeAll}, {@code invokeAny}, structured shutdown, frameworks). Its tasks must be
-     * serializable (a {@link SerializableCallable}, or a {@code Callable}/{@code Runnable} that
-     * is also {@code Serializable}); one that is not is refused at submission with
-     * {@link NotSerializableTaskException}. {@code shutdown()} is {@link #close()} without
-     * waiting, {@code shutdownNow()} is {@link #terminate()} and returns the tasks that never
-     * started; a task submitted after either is rejected ({@code RejectedExecutionException}).
-     * Futures cancel as {@link #submit}'s do.
-     *
-     * @return a new view; its shutdown and termination are this pool's
-     */
-    @Override
-    public java.util.concurrent.ExecutorService asExecutorService() {
-        return new PoolExecutorService(this);
-    }
 
     /** Waits until every queued task ran and every worker exited. */
     public void join() {
@@ -1083,11 +1073,11 @@ public final class Pool implements TaskPool {
     /** Kills every worker at once; queued and running tasks fail with {@link CancellationException}. */
     @Override
     public void terminate() {
-        terminateReturningQueued();
+        shutdownNow();
     }
 
-    /** {@link #terminate()}; returns the tasks ({@link #submit}) that were queued, never started. */
-    synchronized List<SerializableCallable<?>> terminateReturningQueued() {
+    @Override
+    public synchronized List<SerializableCallable<?>> shutdownNow() {
         List<SerializableCallable<?>> never = new ArrayList<>();
         if (state == State.TERMINATED) return never;
         state = State.TERMINATED;

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * {@link Pool#asExecutorService()}: the JDK's {@link ExecutorService} contract over a pool.
+ * {@link TaskPool#asExecutorService()}: the JDK's {@link ExecutorService} contract over a pool (local or cluster).
  * Tasks cross to worker JVMs, so they must be serializable; everything else — futures, cancel,
  * {@code invokeAll}, {@code invokeAny}, shutdown and termination — behaves as the JDK documents.
  */
@@ -23,9 +23,9 @@ final class PoolExecutorService implements ExecutorService {
 
     private static final System.Logger LOG = System.getLogger("io.shmarray");
 
-    private final Pool pool;
+    private final TaskPool pool;
 
-    PoolExecutorService(Pool pool) {
+    PoolExecutorService(TaskPool pool) {
         this.pool = pool;
     }
 
@@ -208,7 +208,7 @@ final class PoolExecutorService implements ExecutorService {
     @Override
     public List<Runnable> shutdownNow() {
         List<Runnable> never = new ArrayList<>();
-        for (SerializableCallable<?> t : pool.terminateReturningQueued()) {
+        for (SerializableCallable<?> t : pool.shutdownNow()) {
             never.add(() -> {
                 try {
                     t.call();
@@ -224,12 +224,12 @@ final class PoolExecutorService implements ExecutorService {
 
     @Override
     public boolean isShutdown() {
-        return pool.state() != Pool.State.RUNNING;
+        return pool.isShutdown();
     }
 
     @Override
     public boolean isTerminated() {
-        return pool.allSlotsExited();
+        return pool.isTerminated();
     }
 
     @Override

@@ -233,18 +233,42 @@ public interface TaskPool extends AutoCloseable {
             BiConsumer<Long, Long> progress);
 
     /**
-     * An {@link ExecutorService} view: serializable tasks only, cancel as {@link #submit}'s futures.
+     * A {@link java.util.concurrent.ExecutorService} view of this pool, for code that takes one
+     * ({@code invokeAll}, {@code invokeAny}, structured shutdown, frameworks). Its tasks must be
+     * serializable (a {@link SerializableCallable}, or a {@code Callable}/{@code Runnable} that
+     * is also {@code Serializable}); one that is not is refused at submission with
+     * {@link NotSerializableTaskException}. {@code shutdown()} is {@link #shutdown()},
+     * {@code shutdownNow()} is {@link #shutdownNow()}; a task submitted after either is rejected
+     * ({@code RejectedExecutionException}). Futures cancel as {@link #submit}'s do.
      *
-     * @return the view; its shutdown and termination are this pool's
+     * @return a new view; its shutdown and termination are this pool's
      */
-    ExecutorService asExecutorService();
+    default ExecutorService asExecutorService() {
+        return new PoolExecutorService(this);
+    }
 
     /** No new tasks; queued tasks still run; waits for them. Idempotent. */
     @Override
     void close();
 
+    /** {@link #close()} without waiting: no new tasks, queued ones still run. Idempotent. */
+    void shutdown();
+
     /** Stops at once: running and queued work is cancelled. Idempotent. */
     void terminate();
+
+    /**
+     * {@link #terminate()}, returning the tasks ({@link #submit}) that were queued and never started.
+     *
+     * @return the tasks that never started
+     */
+    List<SerializableCallable<?>> shutdownNow();
+
+    /** {@return whether the pool takes no new tasks ({@link #shutdown}, {@link #close} or {@link #terminate} was called)} */
+    boolean isShutdown();
+
+    /** {@return whether the pool stopped taking tasks and everything it ran has ended} */
+    boolean isTerminated();
 
     /**
      * Waits until the pool terminated, at most {@code timeout}.

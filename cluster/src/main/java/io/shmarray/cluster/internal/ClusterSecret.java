@@ -24,9 +24,20 @@ public final class ClusterSecret {
     private static final int MIN_BYTES = 16;
 
     private final byte[] key;
+    /** One initialised Mac per thread: looking one up and keying it costs more than the tag. */
+    private final ThreadLocal<Mac> macs;
 
     private ClusterSecret(byte[] key) {
         this.key = key;
+        this.macs = ThreadLocal.withInitial(() -> {
+            try {
+                Mac mac = Mac.getInstance("HmacSHA256");
+                mac.init(new SecretKeySpec(key, "HmacSHA256"));
+                return mac;
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("HmacSHA256 unavailable", e);
+            }
+        });
     }
 
     /**
@@ -74,14 +85,10 @@ public final class ClusterSecret {
      * @return the 32-byte HMAC-SHA256
      */
     public byte[] tag(byte[]... parts) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            for (byte[] p : parts) mac.update(p);
-            return mac.doFinal();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 unavailable", e);
-        }
+        Mac mac = macs.get();
+        mac.reset();
+        for (byte[] p : parts) mac.update(p);
+        return mac.doFinal();
     }
 
     /**

@@ -142,12 +142,27 @@ public final class Dispatcher {
     }
 
     private Job enqueue(Job j) {
+        String m = null;
         synchronized (lock) {
             if (closed || terminated) throw new IllegalStateException("the pool is closed: no new tasks");
-            queue.add(j);
-            lock.notifyAll();
+            if (queue.isEmpty()) { // nothing waits ahead of it: send it from this thread when a member has room
+                try {
+                    m = pick(j);
+                } catch (RuntimeException engineTrouble) {
+                    m = null; // the dispatcher thread meets it too, and fails what is queued
+                }
+            }
+            if (m != null) {
+                inFlight.merge(m, 1, Integer::sum);
+                running.add(j);
+                j.member = m;
+            } else if (!j.isDone()) {
+                queue.add(j);
+                lock.notifyAll();
+            }
         }
         submitted.incrementAndGet();
+        if (m != null) send(j, m);
         return j;
     }
 
@@ -320,7 +335,7 @@ public final class Dispatcher {
         if (j.isDone()) return;
         if (e != null) {
             if (e instanceof CancellationException) j.cancel(false);
-            else if (j.completeExceptionally(e instanceof Engine.MemberGoneException ? gone(m, e) : e)) failed.incrementAndGet();
+            else if (j.completeExceptionally(typed(m, e))) failed.incrementAndGet();
             return;
         }
         if (reply.status() == Frame.OK) {
@@ -345,6 +360,13 @@ public final class Dispatcher {
                 + m + ": " + cause, cause))) {
             failed.incrementAndGet();
         }
+    }
+
+    /** An engine failure as the pool's callers know them. */
+    private static RuntimeException typed(String m, Throwable e) {
+        if (e instanceof Engine.MemberGoneException) return gone(m, e);
+        if (e instanceof io.shmarray.cluster.ClusterAuthenticationException) return (RuntimeException) e;
+        return new RemoteException("member " + m + " could not run the job: " + e, e);
     }
 
     private static WorkerDiedException gone(String m, Throwable e) {
