@@ -228,22 +228,25 @@ public final class ClusterPool implements TaskPool {
                 return super.cancel(mayInterruptIfRunning);
             }
         };
-        decoding.incrementAndGet();
+        decoding.incrementAndGet(); // a result on its way to its caller: close() releases the arrays after it
         job.whenCompleteAsync((body, e) -> {
+            Object value = null;
+            Throwable failure = null;
             try {
                 if (e != null) {
-                    out.completeExceptionally(e instanceof java.util.concurrent.CompletionException && e.getCause() != null
-                            ? e.getCause() : e);
-                    return;
+                    failure = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+                } else {
+                    value = agent.decode(body, poolId, false);
                 }
-                @SuppressWarnings("unchecked")
-                R r = (R) agent.decode(body, poolId, false);
-                out.complete(r);
             } catch (Throwable t) {
-                out.completeExceptionally(resultFailure(t));
+                failure = resultFailure(t);
             } finally {
-                doneDecoding();
+                doneDecoding(); // before completing: a callback of the caller's may close the pool
             }
+            @SuppressWarnings("unchecked")
+            R r = (R) value;
+            if (failure != null) out.completeExceptionally(failure);
+            else out.complete(r);
         }, r -> {
             try {
                 decoder.execute(r);
@@ -274,18 +277,14 @@ public final class ClusterPool implements TaskPool {
         Objects.requireNonNull(task, "task");
         ensureRunning();
         byte[] payload = agent.encode(task, "task", poolId);
-        decoding.incrementAndGet();
-        try {
-            Dispatcher.Job job = dispatcher.submit(Dispatcher.Kind.TASK, payload, task);
-            return decodeHere(await(job, List.of(job)));
-        } finally {
-            doneDecoding();
-        }
+        Dispatcher.Job job = dispatcher.submit(Dispatcher.Kind.TASK, payload, task);
+        return decodeHere(await(job, List.of(job)));
     }
 
     /** A result decoded on this thread; failures typed as {@link #decoded}'s. */
     @SuppressWarnings("unchecked")
     private <R> R decodeHere(byte[] body) {
+        decoding.incrementAndGet(); // close() lets a decode in progress finish before it releases the arrays
         try {
             return (R) agent.decode(body, poolId, false);
         } catch (Throwable t) {
@@ -293,6 +292,8 @@ public final class ClusterPool implements TaskPool {
             if (f instanceof RuntimeException) throw (RuntimeException) f;
             if (f instanceof Error) throw (Error) f;
             throw new io.shmarray.runtime.RemoteException("cannot decode the result here: " + f, f);
+        } finally {
+            doneDecoding();
         }
     }
 
@@ -363,7 +364,7 @@ public final class ClusterPool implements TaskPool {
         private final long total;
         private final boolean ordered;
         private final int window;
-        /** Chunks sent, their results decoded by the consumer (each counted in {@code decoding} until then). */
+        /** Chunks sent; their results are decoded by the consumer. */
         private final Deque<Dispatcher.Job> inFlight = new ArrayDeque<>();
         private final LinkedBlockingQueue<Dispatcher.Job> done = new LinkedBlockingQueue<>();
         private Iterator<R> current = Collections.emptyIterator();
@@ -400,14 +401,7 @@ public final class ClusterPool implements TaskPool {
                 } catch (IOException e) {
                     throw new IllegalStateException(e);
                 }
-                decoding.incrementAndGet();
-                Dispatcher.Job f;
-                try {
-                    f = dispatcher.submit(Dispatcher.Kind.CHUNK, b.toByteArray(), null);
-                } catch (RuntimeException e) {
-                    doneDecoding();
-                    throw e;
-                }
+                Dispatcher.Job f = dispatcher.submit(Dispatcher.Kind.CHUNK, b.toByteArray(), null);
                 inFlight.add(f);
                 if (!ordered) f.whenComplete((v, e) -> done.add(f));
             }
@@ -438,8 +432,6 @@ public final class ClusterPool implements TaskPool {
                 } catch (RuntimeException | Error e) {
                     close();
                     throw e;
-                } finally {
-                    doneDecoding();
                 }
                 count += r.size();
                 if (progress != null) progress.accept(count, total);
@@ -458,10 +450,7 @@ public final class ClusterPool implements TaskPool {
         public void close() {
             if (closed) return;
             closed = true;
-            for (Dispatcher.Job f : inFlight) {
-                f.cancel(true);
-                doneDecoding();
-            }
+            for (Dispatcher.Job f : inFlight) f.cancel(true);
             inFlight.clear();
         }
     }
@@ -525,8 +514,11 @@ public final class ClusterPool implements TaskPool {
         return never;
     }
 
-    private synchronized void finish() {
-        if (state == io.shmarray.runtime.Pool.State.TERMINATED) return;
+    private final java.util.concurrent.atomic.AtomicBoolean finishing = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** Releases the pool everywhere, once (no lock held while members answer: terminate() never waits on it). */
+    private void finish() {
+        if (!finishing.compareAndSet(false, true)) return;
         try {
             dispatcher.terminate(); // stops its timer
             Map<String, CompletableFuture<?>> releases = new LinkedHashMap<>();

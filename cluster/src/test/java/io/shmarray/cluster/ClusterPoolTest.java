@@ -69,6 +69,8 @@ class ClusterPoolTest {
 
     /** Initializer runs per member id (embedded members share this JVM's statics). */
     static final Map<String, AtomicLong> INITS = new ConcurrentHashMap<>();
+    /** Tasks interrupted on their member, per member id. */
+    static final Map<String, AtomicLong> INTERRUPTED = new ConcurrentHashMap<>();
 
     private final byte[] secret = new byte[32];
     private final String cluster = "shmarray-test-" + Long.toHexString(new SecureRandom().nextLong());
@@ -247,10 +249,23 @@ class ClusterPoolTest {
 
             long t0 = System.nanoTime();
             assertThrows(TaskTimeoutException.class, () -> pool.apply(() -> {
-                Thread.sleep(20_000);
+                try {
+                    Thread.sleep(20_000);
+                } catch (InterruptedException e) {
+                    INTERRUPTED.computeIfAbsent(ClusterContext.memberId(), k -> new AtomicLong()).incrementAndGet();
+                    throw e;
+                }
                 return 1;
             }));
             assertTrue(System.nanoTime() - t0 < 10_000_000_000L, "the timeout ended the wait");
+            long end = System.nanoTime() + 10_000_000_000L;
+            long interrupted = 0;
+            while (interrupted != 1 && System.nanoTime() < end) {
+                interrupted = pool.onEachMember(() -> INTERRUPTED.getOrDefault(ClusterContext.memberId(), new AtomicLong()).get())
+                        .values().stream().mapToLong(Long::longValue).sum();
+                Thread.sleep(20);
+            }
+            assertEquals(1, interrupted, "the timed-out task was interrupted on its member");
             assertEquals(7, pool.apply(() -> 7), "the member goes on after an interrupted task");
 
             // what this JVM's filter refuses (javax.*) is refused here, before any of its code runs

@@ -82,12 +82,14 @@ final class Frame {
     /** Nonces accepted within the window: a replayed request is refused. */
     static final class ReplayGuard {
         private final Map<ByteBuffer, Long> seen = new ConcurrentHashMap<>();
+        private volatile long lastPrune;
 
         boolean firstTime(byte[] nonce, long millis) {
             long now = System.currentTimeMillis();
-            if (seen.size() > 10_000) {
+            if (now - lastPrune > 1000) { // at most once a second: what left the window cannot come back
+                lastPrune = now;
                 for (Iterator<Long> it = seen.values().iterator(); it.hasNext();) {
-                    if (it.next() < now - WINDOW_MILLIS) it.remove();
+                    if (it.next() < now - WINDOW_MILLIS - 1000) it.remove();
                 }
             }
             return seen.putIfAbsent(ByteBuffer.wrap(nonce), millis) == null;

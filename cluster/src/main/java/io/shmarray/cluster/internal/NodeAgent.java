@@ -144,7 +144,9 @@ public final class NodeAgent {
         /** The pool's arrays received here, one per origin array: node copies and arrays of this node. */
         final Map<String, SharedArray> views = new ConcurrentHashMap<>();
         private boolean released;
-        boolean initialized;
+        volatile boolean initialized;
+        /** One node copy filled at a time per pool and member (other JVMs of the node wait in NodeCopies). */
+        final Object copyLock = new Object();
         RuntimeException initFailure;
 
         PoolState(long id, String driver) {
@@ -265,6 +267,11 @@ public final class NodeAgent {
      * closed (and, owned here, removed) at the release, after the receiver made its copy or
      * attached it.
      */
+    /** The segment under {@code a}: a refresh re-versions every view and slice of it. */
+    private static String segmentKey(SharedArray a) {
+        return a.handle().name() + "|" + a.handle().generation();
+    }
+
     private static String baseKey(SharedArray a) {
         ArrayHandle h = a.handle();
         return h.name() + "|" + h.generation() + "|" + h.byteOffset() + "|" + h.dtype() + "|" + Arrays.toString(h.shape());
@@ -278,7 +285,7 @@ public final class NodeAgent {
      * @param a the array, as sent from this member
      */
     public void refresh(long poolId, SharedArray a) {
-        pool(poolId, memberId()).versions.merge(baseKey(a), 1, Integer::sum);
+        pool(poolId, memberId()).versions.merge(segmentKey(a), 1, Integer::sum);
     }
 
     private NodeArrayRef export(PoolState ps, SharedArray a, boolean result) {
@@ -286,8 +293,7 @@ public final class NodeAgent {
             throw new NotSerializableTaskException("a strided view cannot travel to other nodes (" + a + "): copy it into a"
                     + " contiguous array, or send the whole array and index it there", null);
         }
-        String base = baseKey(a);
-        String key = base + "|v" + ps.versions.getOrDefault(base, 0);
+        String key = baseKey(a) + "|v" + ps.versions.getOrDefault(segmentKey(a), 0);
         ArrayHandle h = a.handle();
         if (ps.served.putIfAbsent(key, a) == null && result && a.isOwner()) ps.keep(a);
         return new NodeArrayRef(node, memberId(), key, h, a.byteSize());
@@ -304,8 +310,9 @@ public final class NodeAgent {
      * @throws ClassNotFoundException when a class of the value is not on this member's class path
      */
     public Object decode(byte[] bytes, long poolId, boolean keep) throws ClassNotFoundException {
-        PoolState ps = pool(poolId, memberId());
-        return decode(bytes, ps, keep);
+        // the pool's state only when an array comes: plain values still decode after the pool was released
+        return Codec.decode(bytes, MAX_PAYLOAD, o -> o instanceof NodeArrayRef
+                ? resolve(pool(poolId, memberId()), (NodeArrayRef) o, keep) : o);
     }
 
     private Object decode(byte[] bytes, PoolState ps, boolean keep) throws ClassNotFoundException {
@@ -336,7 +343,7 @@ public final class NodeAgent {
             }
             return a;
         }
-        synchronized (ps) { // one fill per pool and member at a time; other JVMs of the node wait in NodeCopies
+        synchronized (ps.copyLock) { // one fill per pool and member at a time; other JVMs of the node wait in NodeCopies
             if (keep) {
                 SharedArray have = ps.views.get(key);
                 if (have != null && !have.isClosed()) return have;
@@ -520,6 +527,7 @@ public final class NodeAgent {
      */
     private PoolState initialized(Frame f) throws Exception {
         PoolState ps = pool(f.poolId, f.driver);
+        if (ps.initialized) return ps; // volatile: no lock once initialized
         synchronized (ps) {
             if (ps.initFailure != null) throw ps.initFailure;
             if (ps.initialized) return ps;

@@ -99,7 +99,7 @@ final class NodeCopies {
             try {
                 state = (SharedLongArray) SharedArray.createNamed(stateName, Lifetime.OWNER_SCOPED, DType.LONG, 4);
             } catch (SegmentExistsException taken) {
-                Copy c = awaitOther(name, stateName);
+                Copy c = awaitOther(name, stateName, deadline);
                 if (c != null) return c;
                 LockSupport.parkNanos(1_000_000); // a failed filler is removing its names; then try again
                 continue;
@@ -111,8 +111,10 @@ final class NodeCopies {
     private static Copy fill(String name, SharedLongArray state, NodeArrayRef ref, ChunkSource source, boolean readOnly) {
         SharedArray data = null;
         boolean ok = false;
-        ArrayLock held = state.lock();
+        ArrayLock held = null;
+        boolean interrupted = Thread.interrupted(); // set aside: the protocol must not stop half-way (restored below)
         try {
+            held = state.lock();
             state.setVolatile(0, FILLING);
             DType dtype = ref.handle().dtype();
             long[] shape = ref.handle().shape();
@@ -132,11 +134,12 @@ final class NodeCopies {
             return new Copy(view, data, state, true, ref.byteSize());
         } finally {
             if (!ok) state.setVolatile(0, FAILED);
-            held.close();
+            if (held != null) held.close();
             if (!ok) {
                 if (data != null) data.close();
                 state.close();
             }
+            if (interrupted) Thread.currentThread().interrupt();
         }
     }
 
@@ -167,37 +170,57 @@ final class NodeCopies {
     }
 
     /** Waits for the filler of another JVM; null when it failed or died (the caller starts over). */
-    private static Copy awaitOther(String name, String stateName) {
+    private static Copy awaitOther(String name, String stateName, long deadline) {
         SharedLongArray state;
         try {
             state = (SharedLongArray) SharedArray.attach(stateName);
-        } catch (SegmentNotFoundException | SegmentNotReadyException gone) {
-            return null; // removed (a failed filler) or still being created: try again
+        } catch (SegmentNotFoundException | SegmentNotReadyException | io.shmarray.PoisonedArrayException gone) {
+            return null; // removed (a failed filler), still being created, or its filler just died: try again
         }
+        boolean interrupted = Thread.interrupted(); // the lock probes below refuse an interrupted thread
         try {
+            long idleSince = 0;
             while (true) {
+                if (System.nanoTime() > deadline) {
+                    throw new ShmException("waited 10 minutes for this node's copy " + name + " to be filled", 0, name);
+                }
                 long s = state.getVolatile(0);
                 if (s == READY) return attachReady(name, state);
                 if (s == FAILED || s == ABANDONED) return null;
                 try (ArrayLock probe = state.lock(Duration.ofMillis(20))) {
-                    // the filler holds the lock while it fills: got it, so it is done (READY) or gone without a word
-                    if (state.getVolatile(0) == READY) return attachReady(name, state);
-                    if (state.getVolatile(0) == FILLING) abandon(name, stateName, state);
+                    // the filler holds the lock while it fills: got it, so it is done, or gone without a word
+                    long now = state.getVolatile(0);
+                    if (now == READY) return attachReady(name, state);
+                    if (now == FILLING) {
+                        abandon(name, stateName, state);
+                    } else if (idleSince == 0) {
+                        idleSince = System.nanoTime(); // created, not locked yet: give its filler a moment
+                    } else if (System.nanoTime() - idleSince > 5_000_000_000L) {
+                        abandon(name, stateName, state, 0);
+                    }
                 } catch (LockTimeoutException filling) {
                     // the filler is at work
                 } catch (LockOwnerDiedException died) {
                     state.recover();
                     abandon(name, stateName, state);
                     return null;
+                } catch (io.shmarray.PoisonedArrayException diedJustNow) {
+                    return null; // another waiter saw the owner die first and is cleaning up
                 }
             }
         } finally {
             state.close();
+            if (interrupted) Thread.currentThread().interrupt();
         }
     }
 
     private static Copy attachReady(String name, SharedLongArray state) {
-        SharedArray view = SharedArray.attach(name, AccessMode.READ_ONLY);
+        SharedArray view;
+        try {
+            view = SharedArray.attach(name, AccessMode.READ_ONLY);
+        } catch (SegmentNotFoundException gone) {
+            return null; // the filler's process died since and the reaper removed its names: start over
+        }
         if (view.handle().segmentId() != state.getVolatile(2) || view.handle().generation() != state.getVolatile(3)) {
             view.close(); // the name denotes another segment now: start over
             return null;
@@ -207,7 +230,11 @@ final class NodeCopies {
 
     /** The filler died: the one waiter that marks the state ABANDONED removes what it left. */
     private static void abandon(String name, String stateName, SharedLongArray state) {
-        if (!state.compareAndSet(0, FILLING, ABANDONED)) return;
+        abandon(name, stateName, state, FILLING);
+    }
+
+    private static void abandon(String name, String stateName, SharedLongArray state, long from) {
+        if (!state.compareAndSet(0, from, ABANDONED)) return;
         unlinkIf(name, state.getVolatile(2), state.getVolatile(3));
         unlinkIf(stateName, state.handle().segmentId(), state.handle().generation());
     }
