@@ -2,7 +2,6 @@ package io.shmarray.cluster;
 
 import io.shmarray.SharedDoubleArray;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -36,29 +35,23 @@ public final class ClusterDemo {
         ClusterNode.Builder b = ClusterNode.builder().driver().port(5801);
         long length = 8_000_000;
         int slices = 32;
-        boolean secret = false;
         try {
             for (int i = 0; i < args.length; i += 2) {
                 String a = args[i];
-                if (i + 1 >= args.length) throw new IllegalArgumentException(a + " needs a value");
-                String v = args[i + 1];
-                switch (a) {
-                    case "--secret-file": b.secretFile(Path.of(v)); secret = true; break;
-                    case "--members": b.members(v.split(",")); break;
-                    case "--cluster": b.clusterName(v); break;
-                    case "--port": b.port(Integer.parseInt(v)); break;
-                    case "--bind": b.bind(v); break;
-                    case "--node-id": b.nodeId(v); break;
-                    case "--length": length = Long.parseLong(v.replace("_", "")); break;
-                    case "--slices": slices = Integer.parseInt(v); break;
-                    default: throw new IllegalArgumentException("unknown option " + a);
+                String v = i + 1 < args.length ? args[i + 1] : null;
+                if (a.equals("--length") || a.equals("--slices")) {
+                    if (v == null) throw new IllegalArgumentException(a + " needs a value");
+                    if (a.equals("--length")) length = Long.parseLong(v.replace("_", ""));
+                    else slices = Integer.parseInt(v);
+                } else if (!b.option(a, v)) { // the member's options (--secret-file, --members, --port, ...)
+                    throw new IllegalArgumentException("unknown option " + a);
                 }
             }
-            if (!secret) throw new IllegalArgumentException("--secret-file is required");
+            if (!b.hasSecret()) throw new IllegalArgumentException("--secret-file is required");
             if (length < 1 || slices < 1 || slices > length) throw new IllegalArgumentException("need 1 <= --slices <= --length");
         } catch (IllegalArgumentException e) {
             err.println("shmarray cluster demo: " + e.getMessage() + "\nusage: ClusterDemo --secret-file F --members A,B"
-                    + " [--cluster NAME] [--port P] [--bind ADDR] [--node-id ID] [--length N] [--slices S]");
+                    + " [--cluster NAME] [--port P] [--bind ADDR] [--node-id ID] [--log-level L] [--length N] [--slices S]");
             return 2;
         }
         try (ClusterNode driver = b.start(); SharedDoubleArray a = SharedDoubleArray.create(length);

@@ -15,7 +15,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -211,6 +210,35 @@ public final class ClusterNode implements AutoCloseable {
         }
 
         /**
+         * Applies one command-line option shared by the member and the demo.
+         *
+         * @return false when {@code name} is not one of them
+         * @throws IllegalArgumentException when the value is missing or invalid
+         */
+        boolean option(String name, String value) {
+            if (!List.of("--secret-file", "--members", "--cluster", "--port", "--bind", "--node-id", "--threads", "--log-level")
+                    .contains(name)) {
+                return false;
+            }
+            if (value == null) throw new IllegalArgumentException(name + " needs a value");
+            switch (name) {
+                case "--secret-file": secretFile(Path.of(value)); break;
+                case "--members": members(value.split(",")); break;
+                case "--cluster": clusterName(value); break;
+                case "--port": port(parse(name, value)); break;
+                case "--bind": bind(value); break;
+                case "--node-id": nodeId(value); break;
+                case "--threads": threads(parse(name, value)); break;
+                default: hazelcastLogLevel(Level.parse(value.toUpperCase(java.util.Locale.ROOT))); break;
+            }
+            return true;
+        }
+
+        boolean hasSecret() {
+            return secret != null;
+        }
+
+        /**
          * Starts the member and joins the cluster (or forms it, when no member answers).
          *
          * @return the running member
@@ -377,7 +405,6 @@ public final class ClusterNode implements AutoCloseable {
 
     static int run(String[] args, PrintStream out, PrintStream err) {
         Builder b = builder();
-        boolean secret = false;
         try {
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
@@ -389,32 +416,17 @@ public final class ClusterNode implements AutoCloseable {
                     out.println(String.join(" ", jvmOptions()));
                     return 0;
                 }
-                if (!Arrays.asList("--secret-file", "--members", "--cluster", "--port", "--bind", "--node-id", "--threads",
-                        "--log-level").contains(a)) {
+                if (!b.option(a, i + 1 < args.length ? args[i + 1] : null)) {
                     err.println("unknown option " + a + "\n" + USAGE);
                     return 2;
                 }
-                if (i + 1 >= args.length) {
-                    err.println(a + " needs a value\n" + USAGE);
-                    return 2;
-                }
-                String v = args[++i];
-                switch (a) {
-                    case "--secret-file": b.secretFile(Path.of(v)); secret = true; break;
-                    case "--members": b.members(v.split(",")); break;
-                    case "--cluster": b.clusterName(v); break;
-                    case "--port": b.port(parse(a, v)); break;
-                    case "--bind": b.bind(v); break;
-                    case "--node-id": b.nodeId(v); break;
-                    case "--threads": b.threads(parse(a, v)); break;
-                    default: b.hazelcastLogLevel(Level.parse(v.toUpperCase(java.util.Locale.ROOT))); break;
-                }
+                i++;
             }
         } catch (IllegalArgumentException e) {
-            err.println("shmarray cluster: " + e.getMessage());
+            err.println("shmarray cluster: " + e.getMessage() + "\n" + USAGE);
             return 2;
         }
-        if (!secret) {
+        if (!b.hasSecret()) {
             err.println("shmarray cluster: --secret-file is required\n" + USAGE);
             return 2;
         }

@@ -515,6 +515,8 @@ public final class ClusterPool implements TaskPool {
     }
 
     private final java.util.concurrent.atomic.AtomicBoolean finishing = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Opened when {@link #finish()} is done (the state is TERMINATED). */
+    private final java.util.concurrent.CountDownLatch released = new java.util.concurrent.CountDownLatch(1);
 
     /** Releases the pool everywhere, once (no lock held while members answer: terminate() never waits on it). */
     private void finish() {
@@ -539,6 +541,7 @@ public final class ClusterPool implements TaskPool {
             agent.release(poolId);
             decoder.shutdown();
             state = io.shmarray.runtime.Pool.State.TERMINATED;
+            released.countDown();
         }
     }
 
@@ -555,9 +558,10 @@ public final class ClusterPool implements TaskPool {
     @Override
     public boolean awaitTermination(Duration timeout) throws InterruptedException {
         long end = System.nanoTime() + timeout.toNanos();
-        while (state != io.shmarray.runtime.Pool.State.TERMINATED || !dispatcher.isTerminated()) {
+        if (!released.await(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)) return false;
+        while (!dispatcher.isTerminated()) { // its running jobs were cancelled by then: they drain at once
             if (System.nanoTime() > end) return false;
-            Thread.sleep(5);
+            Thread.sleep(1);
         }
         return true;
     }

@@ -1,6 +1,7 @@
 package io.shmarray.internal;
 
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * What a shared array writes in place of its handle while one thread serializes under
@@ -17,14 +18,16 @@ public final class ArraySubstitution {
     /**
      * Runs {@code body} with {@code substitute} in force on this thread (nested calls restore the outer one).
      *
+     * @param <T> what the body returns
      * @param substitute called with each array serialized; returns what to write instead, or null for its handle
      * @param body the serialization
+     * @return what the body returned
      */
-    public static void during(Function<Object, Object> substitute, Runnable body) {
+    public static <T> T during(Function<Object, Object> substitute, Supplier<T> body) {
         Function<Object, Object> outer = CURRENT.get();
         CURRENT.set(substitute);
         try {
-            body.run();
+            return body.get();
         } finally {
             if (outer == null) CURRENT.remove();
             else CURRENT.set(outer);

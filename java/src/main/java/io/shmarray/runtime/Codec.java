@@ -105,9 +105,7 @@ public final class Codec {
      */
     public static byte[] encodeReplacingArrays(Object o, String label, java.util.function.Function<? super SharedArray, ?> arrays) {
         java.util.Objects.requireNonNull(arrays, "arrays");
-        byte[][] out = new byte[1][];
-        io.shmarray.internal.ArraySubstitution.during(a -> arrays.apply((SharedArray) a), () -> out[0] = encode(o, label));
-        return out[0];
+        return io.shmarray.internal.ArraySubstitution.during(a -> arrays.apply((SharedArray) a), () -> encode(o, label));
     }
 
     /**

@@ -10,7 +10,6 @@ import com.hazelcast.spi.exception.TargetNotMemberException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -63,8 +62,9 @@ public final class HazelcastEngine implements Engine {
     @Override
     public CompletableFuture<byte[]> send(String memberId, Lane lane, byte[] frame) {
         com.hazelcast.cluster.Member target = null;
+        UUID id = UUID.fromString(memberId);
         for (com.hazelcast.cluster.Member m : hz.getCluster().getMembers()) {
-            if (m.getUuid().equals(UUID.fromString(memberId))) target = m;
+            if (m.getUuid().equals(id)) target = m;
         }
         Remote r = new Remote();
         if (target == null) {
@@ -128,7 +128,6 @@ public final class HazelcastEngine implements Engine {
             return new MemberGoneException("member " + memberId + " left the cluster (" + c.getClass().getSimpleName() + ": "
                     + c.getMessage() + ")", c);
         }
-        if (c instanceof CancellationException) return c;
         return c;
     }
 

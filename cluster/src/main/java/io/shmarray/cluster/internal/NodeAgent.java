@@ -51,6 +51,8 @@ public final class NodeAgent {
     private final ClusterSecret secret;
     private final String node;
     private volatile Engine engine;
+    /** This member's id, fixed once it joined (read for every frame). */
+    private volatile String memberId;
     private final java.util.concurrent.CountDownLatch bound = new java.util.concurrent.CountDownLatch(1);
     private final Frame.ReplayGuard replays = new Frame.ReplayGuard();
     private final Object poolLock = new Object();
@@ -89,6 +91,7 @@ public final class NodeAgent {
      */
     public void bind(Engine e) {
         this.engine = e;
+        this.memberId = e.local().id();
         e.onMemberLeft(this::memberLeft);
         bound.countDown();
     }
@@ -105,7 +108,7 @@ public final class NodeAgent {
 
     /** {@return this member's id} */
     public String memberId() {
-        return engine.local().id();
+        return memberId;
     }
 
     /** {@return the engine} */
@@ -261,20 +264,15 @@ public final class NodeAgent {
         return Codec.encodeReplacingArrays(value, label, a -> export(ps, a, false));
     }
 
-    /**
-     * A node reference to {@code a}, served here until the pool is released. An array a task of
-     * the pool created here and returned ({@code result}) belongs to the pool from then on: it is
-     * closed (and, owned here, removed) at the release, after the receiver made its copy or
-     * attached it.
-     */
     /** The segment under {@code a}: a refresh re-versions every view and slice of it. */
     private static String segmentKey(SharedArray a) {
         return a.handle().name() + "|" + a.handle().generation();
     }
 
+    /** The array itself: its segment, and where and how it lies there. */
     private static String baseKey(SharedArray a) {
         ArrayHandle h = a.handle();
-        return h.name() + "|" + h.generation() + "|" + h.byteOffset() + "|" + h.dtype() + "|" + Arrays.toString(h.shape());
+        return segmentKey(a) + "|" + h.byteOffset() + "|" + h.dtype() + "|" + Arrays.toString(h.shape());
     }
 
     /**
@@ -288,6 +286,12 @@ public final class NodeAgent {
         pool(poolId, memberId()).versions.merge(segmentKey(a), 1, Integer::sum);
     }
 
+    /**
+     * A node reference to {@code a}, served here until the pool is released. An array a task of
+     * the pool created here and returned ({@code result}) belongs to the pool from then on: it is
+     * closed (and, owned here, removed) at the release, after the receiver made its copy or
+     * attached it.
+     */
     private NodeArrayRef export(PoolState ps, SharedArray a, boolean result) {
         if (!a.isContiguous()) {
             throw new NotSerializableTaskException("a strided view cannot travel to other nodes (" + a + "): copy it into a"
