@@ -235,6 +235,14 @@ public final class Report {
                     fmt(t, "tasks/s"), "Pool(2).map " + fmt(p, "tasks/s"), ratio(t, p), "", ">= 2x Python's throughput",
                     true, 2);
         }
+        for (String c : new String[] {"1", "100", "1000", "default"}) { // the fresh pool's first pass: JIT cold
+            Double t = get("map200k", ours, "chunksize_" + c + "_first_pass");
+            Double p = pyMap == null ? null : get("map200k", pyMap, "chunksize_" + c + "_first_pass");
+            if (t == null) continue;
+            table.add("| map 200k trivial tasks, chunksize " + c + ", first pass of a fresh pool (" + ours + ") | "
+                    + fmt(t, "tasks/s") + " | Pool(2).map's first pass " + fmt(p, "tasks/s") + " | " + fmt(ratio(t, p), "")
+                    + "x | | for information | |");
+        }
         // k-means: an iterative algorithm of many short maps
         Double kmPool = get("kmeans2M", ours, "pool_2_workers");
         Double kmStream = get("kmeans2M", ours, "parallel_stream_in_process");
@@ -252,6 +260,13 @@ public final class Report {
         Double pqt = pyQt == null ? null : get("queuethroughput", pyQt, "one_producer_small_records");
         row("queue throughput, 100k small records, one producer process (" + ours + ")", fmt(qt, "items/s"), "mp.Queue " + fmt(pqt, "items/s"),
                 ratio(qt, pqt), "", ">= 2x Python's throughput", true, 2);
+        Double qt0 = get("queuethroughput", ours, "one_producer_small_records_first_window");
+        Double pqt0 = pyQt == null ? null : get("queuethroughput", pyQt, "one_producer_small_records_first_window");
+        if (qt0 != null) {
+            table.add("| queue throughput, the first 100k records of a fresh producer (" + ours + ") | " + fmt(qt0, "items/s")
+                    + " | mp.Queue's first 100k " + fmt(pqt0, "items/s") + " | " + fmt(ratio(qt0, pqt0), "")
+                    + "x | | for information | |");
+        }
     }
 
     /** The JDK feature version in an implementation name such as {@code ffm-jdk25}, or 0. */
@@ -300,7 +315,8 @@ public final class Report {
         Path machine = dir.resolve("machine.txt");
         if (Files.exists(machine)) md.append("```\n").append(Files.readString(machine).strip()).append("\n```\n\n");
         md.append("Short profile (`benchmarks/run.sh`): JMH 1 fork, 2 x 1 s warm-up, 3 x 1 s measurement; process-level "
-                + "workloads by `RuntimeBench` and `benchmarks/peers/mp_peer.py` (medians); C bandwidth by "
+                + "workloads by `RuntimeBench` and `benchmarks/peers/mp_peer.py` (medians; map, queue throughput and k-means "
+                + "after untimed warm-up passes on both sides, the first pass shown for information); C bandwidth by "
                 + "`benchmarks/peers/bandwidth.c` (median of 5 passes over 1 GiB). Everything below ran in one session on "
                 + "this machine; ratios compare numbers from that same run. Shared machine: expect a few % noise.\n\n");
         md.append("Targets met: ").append(met).append(", not met: ").append(missed).append(".\n\n");

@@ -139,19 +139,38 @@ public final class RuntimeBench {
         }
     }
 
-    /** Throughput of map over 200k trivial tasks at chunksize 1, 100, 1000. */
+    /** Passes over every chunksize before the timed ones (the first is also reported, as a fresh pool's). */
+    static final int MAP_WARM_PASSES = 2;
+    static final int MAP_TIMED_PASSES = 3;
+
+    /**
+     * Throughput of map over 200k trivial tasks at chunksize 1, 100, 1000 and Python's default:
+     * the median of {@value #MAP_TIMED_PASSES} passes after {@value #MAP_WARM_PASSES} untimed ones
+     * (both JVMs' JIT warm, as {@code mp_peer.py} does for Python); the first pass of the fresh
+     * pool is reported beside it.
+     */
     void map() {
         List<Integer> items = new ArrayList<>();
         for (int i = 0; i < 200_000; i++) items.add(i);
+        int[] chunks = {1, 100, 1000, 0};
+        double[][] rates = new double[chunks.length][MAP_WARM_PASSES + MAP_TIMED_PASSES];
         try (Pool pool = Pool.builder().workers(2).options(options()).build()) {
-            pool.map(x -> x + 1, items.subList(0, 20_000), 10); // warm-up
-            for (int chunk : new int[] {1, 100, 1000, 0}) {
-                long t = System.nanoTime();
-                List<Integer> out = chunk == 0 ? pool.map(x -> x + 1, items) : pool.map(x -> x + 1, items, chunk);
-                double s = (System.nanoTime() - t) / 1e9;
-                if (out.size() != items.size() || out.get(199_999) != 200_000) throw new AssertionError("bad map result");
-                rows.add("map200k", impl, chunk == 0 ? "chunksize_default" : "chunksize_" + chunk, items.size() / s, "tasks/s");
+            for (int pass = 0; pass < MAP_WARM_PASSES + MAP_TIMED_PASSES; pass++) {
+                for (int c = 0; c < chunks.length; c++) {
+                    int chunk = chunks[c];
+                    long t = System.nanoTime();
+                    List<Integer> out = chunk == 0 ? pool.map(x -> x + 1, items) : pool.map(x -> x + 1, items, chunk);
+                    double s = (System.nanoTime() - t) / 1e9;
+                    if (out.size() != items.size() || out.get(199_999) != 200_000) throw new AssertionError("bad map result");
+                    rates[c][pass] = items.size() / s;
+                }
             }
+        }
+        for (int c = 0; c < chunks.length; c++) {
+            String name = chunks[c] == 0 ? "chunksize_default" : "chunksize_" + chunks[c];
+            rows.add("map200k", impl, name, Rows.median(Arrays.copyOfRange(rates[c], MAP_WARM_PASSES, rates[c].length)),
+                    "tasks/s");
+            rows.add("map200k", impl, name + "_first_pass", rates[c][0], "tasks/s");
         }
     }
 
@@ -415,34 +434,46 @@ public final class RuntimeBench {
         }
     }
 
+    /** Windows of 100k records the producer puts in a row; the first is also reported, as a cold start. */
+    static final int QUEUE_WINDOWS = 4;
+
     /**
-     * Queue throughput: one producer process puts 100k small records ({@code [i, "rec"]}) that this
-     * process takes; items per second from the first item taken to the last.
+     * Queue throughput: one producer process puts {@value #QUEUE_WINDOWS} x 100k small records
+     * ({@code [i, "rec"]}) in a row that this process takes; items per second over each window of
+     * 100k, from its first item taken to its last. The median of the windows after the first (both
+     * JVMs warm, as {@code mp_peer.py} does for Python) is the result; the first, with the
+     * producer's JVM fresh, is reported beside it.
      */
     void queueThroughput() throws Exception {
         int n = 100_000;
-        for (int round = 0; round < 2; round++) { // the first round warms both JVMs
-            try (SharedQueue<List<Object>> q = SharedQueue.create(1 << 20);
-                    WorkerProcess<Integer> producer = WorkerProcess.start(options(), () -> {
-                        for (int i = 0; i < n; i++) q.put(new ArrayList<>(List.of(i, "rec")));
-                        return n;
-                    })) {
+        double[] rates = new double[QUEUE_WINDOWS];
+        try (SharedQueue<List<Object>> q = SharedQueue.create(1 << 20);
+                WorkerProcess<Integer> producer = WorkerProcess.start(options(), () -> {
+                    for (int i = 0; i < QUEUE_WINDOWS * n; i++) q.put(new ArrayList<>(List.of(i, "rec")));
+                    return n;
+                })) {
+            for (int w = 0; w < QUEUE_WINDOWS; w++) {
                 List<Object> first = q.poll(WAIT);
+                if (first == null || (Integer) first.get(0) != w * n) throw new AssertionError("queue out of order");
                 long t = System.nanoTime();
                 for (int i = 1; i < n; i++) {
                     List<Object> r = q.poll(WAIT);
-                    if (r == null || (Integer) r.get(0) != i) throw new AssertionError("queue out of order at " + i);
+                    if (r == null || (Integer) r.get(0) != w * n + i) throw new AssertionError("queue out of order at " + i);
                 }
-                double s = (System.nanoTime() - t) / 1e9;
-                if (first == null || producer.result() != n) throw new AssertionError("producer failed");
-                if (round == 1) rows.add("queuethroughput", impl, "one_producer_small_records", (n - 1) / s, "items/s");
+                rates[w] = (n - 1) / ((System.nanoTime() - t) / 1e9);
             }
+            if (producer.result() != n) throw new AssertionError("producer failed");
         }
+        rows.add("queuethroughput", impl, "one_producer_small_records", Rows.median(Arrays.copyOfRange(rates, 1, rates.length)),
+                "items/s");
+        rows.add("queuethroughput", impl, "one_producer_small_records_first_window", rates[0], "items/s");
     }
 
     static final int KMEANS_K = 8;
     static final int KMEANS_SLICES = 8;
     static final int KMEANS_ITERATIONS = 50;
+    /** Rounds of {@value #KMEANS_ITERATIONS} iterations on each side: one to warm up, the median of the rest. */
+    static final int KMEANS_ROUNDS = 4;
 
     /** Sums of the points of slice {@code slice} per nearest centroid: k x (sum x, sum y, count). */
     static double[] kmeansPartial(double[] pts, int points, double[] centroids, int slice) {
@@ -519,9 +550,9 @@ public final class RuntimeBench {
         for (int s = 0; s < KMEANS_SLICES; s++) slices.add(s);
         double[] streamResult = null;
         double[] poolResult = null;
-        double streamSeconds = Double.NaN;
-        double poolSeconds = Double.NaN;
-        for (int round = 0; round < 2; round++) { // round 0 warms the JIT on both sides
+        double[] streamSeconds = new double[KMEANS_ROUNDS];
+        double[] poolSeconds = new double[KMEANS_ROUNDS];
+        for (int round = 0; round < KMEANS_ROUNDS; round++) { // round 0 warms the JIT on both sides
             double[] c = start;
             long t = System.nanoTime();
             for (int it = 0; it < KMEANS_ITERATIONS; it++) {
@@ -530,13 +561,13 @@ public final class RuntimeBench {
                         .map(s -> kmeansPartial(heap, points, cur, s)).collect(java.util.stream.Collectors.toList());
                 c = kmeansStep(partials, c);
             }
-            streamSeconds = (System.nanoTime() - t) / 1e9;
+            streamSeconds[round] = (System.nanoTime() - t) / 1e9;
             streamResult = c;
         }
         try (SharedDoubleArray shared = SharedDoubleArray.create(2L * points);
                 Pool pool = Pool.builder().workers(2).options(options()).build()) {
             shared.copyFrom(heap);
-            for (int round = 0; round < 2; round++) {
+            for (int round = 0; round < KMEANS_ROUNDS; round++) {
                 double[] c = start;
                 long t = System.nanoTime();
                 for (int it = 0; it < KMEANS_ITERATIONS; it++) {
@@ -544,12 +575,15 @@ public final class RuntimeBench {
                     List<double[]> partials = pool.map(s -> kmeansPartial(shared, points, cur, s), slices, 1);
                     c = kmeansStep(partials, c);
                 }
-                poolSeconds = (System.nanoTime() - t) / 1e9;
+                poolSeconds[round] = (System.nanoTime() - t) / 1e9;
                 poolResult = c;
             }
         }
         if (!Arrays.equals(streamResult, poolResult)) throw new AssertionError("k-means: different centroids");
-        rows.add("kmeans2M", impl, "parallel_stream_in_process", KMEANS_ITERATIONS / streamSeconds, "iterations/s");
-        rows.add("kmeans2M", impl, "pool_2_workers", KMEANS_ITERATIONS / poolSeconds, "iterations/s");
+        // the median of the rounds after the first, on each side
+        rows.add("kmeans2M", impl, "parallel_stream_in_process",
+                KMEANS_ITERATIONS / Rows.median(Arrays.copyOfRange(streamSeconds, 1, KMEANS_ROUNDS)), "iterations/s");
+        rows.add("kmeans2M", impl, "pool_2_workers",
+                KMEANS_ITERATIONS / Rows.median(Arrays.copyOfRange(poolSeconds, 1, KMEANS_ROUNDS)), "iterations/s");
     }
 }

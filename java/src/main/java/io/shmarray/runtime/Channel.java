@@ -41,6 +41,11 @@ final class Channel implements Closeable {
 
     static final int PRE_AUTH_MAX = 128;
     static final int NONCE = 32;
+    /**
+     * Size of the receive and send buffers. Frames up to this size are parsed from, and queued in,
+     * them; longer ones go to and from the socket directly.
+     */
+    static final int BUFFER = 64 * 1024;
     /** Bytes per socket call on heap buffers (see {@link #window}). */
     static final int IO_WINDOW = 1 << 20;
     /**
@@ -71,8 +76,17 @@ final class Channel implements Closeable {
     }
 
     private final SocketChannel socket;
-    /** The length of the frame being received, reused: one reader at a time. */
-    private final ByteBuffer head = ByteBuffer.allocate(4);
+    /**
+     * Bytes received and not yet parsed (read mode: position to limit), one reader at a time. One
+     * read takes whatever the peer has sent, so a burst of frames (pipelined chunks, a batch of
+     * results) costs one system call, not two or three per frame.
+     */
+    private final ByteBuffer in = ByteBuffer.allocateDirect(BUFFER).limit(0);
+    /**
+     * Frames queued by {@link #sendLater} and not yet written (write mode), guarded by this
+     * channel's monitor like every send: {@link #flush} writes them with one system call.
+     */
+    private final ByteBuffer out = ByteBuffer.allocateDirect(BUFFER);
     private final Selector selector;
     private final long maxFrame;
     /** Bytes this channel sent and received (frames whole, heartbeats included); shared by a pool's channels. */
@@ -161,6 +175,7 @@ final class Channel implements Closeable {
      * @return whether the heartbeat went out
      */
     synchronized boolean trySendHeartbeat() throws IOException {
+        if (out.position() > 0) return false; // frames are queued: they go first, at the next flush
         ByteBuffer b = ByteBuffer.allocate(5).putInt(1).put(HEARTBEAT).flip();
         int n = socket.write(b);
         if (n == 0) return false;
@@ -171,18 +186,60 @@ final class Channel implements Closeable {
         return true;
     }
 
-    /** Sends one frame (thread-safe). */
+    /** Sends one frame (thread-safe), after any queued by {@link #sendLater}. */
     synchronized void send(byte type, byte[] payload) throws IOException {
+        sendLater(type, payload);
+        flush();
+    }
+
+    /**
+     * Queues one frame (thread-safe): it goes out with the next {@link #send} or {@link #flush}, in
+     * order, with the frames queued beside it in one system call. A frame too long for the queue
+     * flushes what is queued and goes out at once.
+     */
+    synchronized void sendLater(byte type, byte[] payload) throws IOException {
         long cap = authenticated ? maxFrame : PRE_AUTH_MAX;
         if (payload.length + 1L > cap) { // refused before a byte is written: the channel stays usable
             throw new FrameTooLargeException("a frame", payload.length, cap);
         }
+        if (5 + payload.length > out.remaining()) flush();
+        if (5 + payload.length <= out.remaining()) {
+            out.putInt(payload.length + 1).put(type).put(payload);
+            return;
+        }
         ByteBuffer b = ByteBuffer.allocate(5 + payload.length);
         b.putInt(payload.length + 1).put(type).put(payload).flip();
+        write(b, true);
+    }
+
+    /** Writes the frames queued by {@link #sendLater} (thread-safe). */
+    synchronized void flush() throws IOException {
+        if (out.position() == 0) return;
+        out.flip();
+        try {
+            write(out, false);
+        } finally {
+            out.clear(); // after a failure the channel is broken anyway: nothing half-sent is kept
+        }
+    }
+
+    /** Whether frames queued by {@link #sendLater} wait for a {@link #flush}. */
+    synchronized boolean hasQueued() {
+        return out.position() > 0;
+    }
+
+    /** Writes all of {@code b} (a heap buffer in windows), waiting while the peer's buffer is full. */
+    private void write(ByteBuffer b, boolean heap) throws IOException {
+        int total = b.remaining();
         long deadline = System.nanoTime() + FRAME_STALL_MILLIS * 1_000_000L;
         while (b.hasRemaining()) {
-            int n = socket.write(window(b));
-            b.limit(b.capacity());
+            int n;
+            if (heap) {
+                n = socket.write(window(b));
+                b.limit(b.capacity());
+            } else {
+                n = socket.write(b);
+            }
             if (n > 0) {
                 deadline = System.nanoTime() + FRAME_STALL_MILLIS * 1_000_000L; // progress: the peer reads
                 continue;
@@ -191,7 +248,7 @@ final class Channel implements Closeable {
             if (left <= 0) throw new ProtocolException("peer stalled: not reading for " + FRAME_STALL_MILLIS + " ms");
             awaitWritable(left); // the socket buffer is full: wake when the peer has read some
         }
-        traffic.sent.add(b.capacity());
+        traffic.sent.add(total);
     }
 
     /** For the sender only (send is synchronized): wakes when the socket can take more bytes. */
@@ -229,55 +286,98 @@ final class Channel implements Closeable {
 
     /**
      * Receives one frame, waiting at most {@code timeoutMillis} for it to begin (&lt; 0: forever).
-     * Returns null at end of stream before a frame begins.
+     * Returns null at end of stream before a frame begins. The length is checked against the cap
+     * before anything is allocated for the frame.
      */
     Frame receive(long timeoutMillis) throws IOException {
-        head.clear();
-        if (!fill(head, timeoutMillis, true)) return null;
-        int len = head.flip().getInt();
+        if (!buffer(4, timeoutMillis, true)) return null;
+        int len = in.getInt();
         long cap = authenticated ? maxFrame : PRE_AUTH_MAX;
         if (len < 1 || len > cap) {
             throw new ProtocolException("frame length " + len + " outside [1, " + cap + "]"
                     + (authenticated ? "" : " before authentication") + ": connection dropped, nothing allocated");
         }
-        ByteBuffer body = ByteBuffer.allocate(len);
-        if (!fill(body, FRAME_STALL_MILLIS, false)) throw new ProtocolException("truncated frame: the peer closed mid-frame");
-        body.flip();
         traffic.received.add(4L + len);
-        byte type = body.get();
+        if (len <= BUFFER) {
+            buffer(len, FRAME_STALL_MILLIS, false);
+            byte type = in.get();
+            byte[] payload = new byte[len - 1];
+            in.get(payload);
+            return new Frame(type, payload);
+        }
+        buffer(1, FRAME_STALL_MILLIS, false);
+        byte type = in.get();
         byte[] payload = new byte[len - 1];
-        body.get(payload);
+        int buffered = Math.min(in.remaining(), payload.length);
+        in.get(payload, 0, buffered);
+        ByteBuffer rest = ByteBuffer.wrap(payload, buffered, payload.length - buffered).slice();
+        fill(rest);
         return new Frame(type, payload);
     }
 
-    /** Fills b; false at end of stream before the first byte when {@code eofOk}. */
-    private boolean fill(ByteBuffer b, long timeoutMillis, boolean eofOk) throws IOException {
-        long deadline = timeoutMillis < 0 ? Long.MAX_VALUE : System.nanoTime() + timeoutMillis * 1_000_000L;
-        boolean started = false;
+    /** Whether a whole frame is already received and waits to be parsed: {@link #receive} returns it at once. */
+    boolean hasBufferedFrame() {
+        if (in.remaining() < 4) return false;
+        int len = in.getInt(in.position());
+        return len >= 1 && len <= in.remaining() - 4;
+    }
+
+    /**
+     * Reads until at least {@code n} (at most {@link #BUFFER}) bytes are buffered; false at end of
+     * stream before the first byte of a frame when {@code eofOk}.
+     */
+    private boolean buffer(int n, long timeoutMillis, boolean eofOk) throws IOException {
+        if (in.remaining() >= n) return true;
+        boolean started = !eofOk || in.hasRemaining(); // a frame's body: it began with its length
+        in.compact(); // write mode: the unparsed bytes moved to the front
+        try {
+            long deadline = timeoutMillis < 0 ? Long.MAX_VALUE : System.nanoTime() + timeoutMillis * 1_000_000L;
+            while (in.position() < n) {
+                int got = socket.read(in);
+                if (got < 0) {
+                    if (!started && eofOk) return false;
+                    throw new ProtocolException("truncated frame: the peer closed mid-frame");
+                }
+                if (got > 0) {
+                    started = true;
+                    if (timeoutMillis >= 0 && !eofOk) deadline = System.nanoTime() + timeoutMillis * 1_000_000L; // progress
+                    continue;
+                }
+                awaitReadable(deadline, timeoutMillis, started);
+            }
+            return true;
+        } finally {
+            in.flip(); // read mode again
+        }
+    }
+
+    /** Fills b, the tail of a frame longer than the buffer, straight from the socket. */
+    private void fill(ByteBuffer b) throws IOException {
+        long deadline = System.nanoTime() + FRAME_STALL_MILLIS * 1_000_000L;
         while (b.hasRemaining()) {
             int n = socket.read(window(b));
             b.limit(b.capacity());
-            if (n < 0) {
-                if (!started && eofOk) return false;
-                throw new ProtocolException("truncated frame: the peer closed mid-frame");
-            }
+            if (n < 0) throw new ProtocolException("truncated frame: the peer closed mid-frame");
             if (n > 0) {
-                started = true;
-                if (timeoutMillis >= 0 && !eofOk) deadline = System.nanoTime() + timeoutMillis * 1_000_000L; // progress
+                deadline = System.nanoTime() + FRAME_STALL_MILLIS * 1_000_000L; // progress
                 continue;
             }
-            long left = deadline == Long.MAX_VALUE ? 0 : (deadline - System.nanoTime()) / 1_000_000L;
-            if (deadline != Long.MAX_VALUE && left <= 0) {
-                if (!started) throw new Silent(timeoutMillis);
-                throw new ProtocolException("peer stalled mid-frame for " + timeoutMillis + " ms");
-            }
-            selector.select(deadline == Long.MAX_VALUE ? 0 : Math.max(1, left));
-            selector.selectedKeys().clear();
-            if (Thread.currentThread().isInterrupted()) { // (select returns at once while the flag is set)
-                throw new java.io.InterruptedIOException("interrupted while waiting for a frame");
-            }
+            awaitReadable(deadline, FRAME_STALL_MILLIS, true);
         }
-        return true;
+    }
+
+    /** Waits for bytes until {@code deadline}; a frame that never began is {@link Silent}, one that stalled is broken. */
+    private void awaitReadable(long deadline, long timeoutMillis, boolean started) throws IOException {
+        long left = deadline == Long.MAX_VALUE ? 0 : (deadline - System.nanoTime()) / 1_000_000L;
+        if (deadline != Long.MAX_VALUE && left <= 0) {
+            if (!started) throw new Silent(timeoutMillis);
+            throw new ProtocolException("peer stalled mid-frame for " + timeoutMillis + " ms");
+        }
+        selector.select(deadline == Long.MAX_VALUE ? 0 : Math.max(1, left));
+        selector.selectedKeys().clear();
+        if (Thread.currentThread().isInterrupted()) { // (select returns at once while the flag is set)
+            throw new java.io.InterruptedIOException("interrupted while waiting for a frame");
+        }
     }
 
     boolean isOpen() {

@@ -39,10 +39,12 @@ import java.util.function.BiConsumer;
  *       arrays); {@code maxTasksPerWorker} recycles a worker after that many tasks.
  *   <li>{@link #map}, {@link #imap} and {@link #imapUnordered} send their function to each worker
  *       once, then only chunks of items; {@code imap}s pull their input lazily, with at most
- *       {@code 3 x workers} chunks in flight (back-pressure). Each worker is sent its next chunk before
- *       the previous result is back ({@value #PIPELINE_DEPTH} in flight per worker), so it never
- *       idles while the parent decodes a result; a task ({@code submit}) never waits behind
- *       another job on a worker.
+ *       {@code 33 x workers} chunks and {@value #WINDOW_BYTES} bytes of them in flight
+ *       (back-pressure). Each worker is sent its next chunk before the previous result is back
+ *       ({@value #PIPELINE_DEPTH} in flight per worker), so it never idles while the parent decodes
+ *       a result; once a map's chunks prove short (under {@value #SHORT_CHUNK_NANOS} ns each) up to
+ *       {@value #MAX_PIPELINE_DEPTH} go ahead, written together and answered in batches. A task
+ *       ({@code submit}) never waits behind another job on a worker.
  *   <li>A task that exceeds its timeout is <em>really</em> cancelled: its worker is killed and
  *       replaced ({@link TaskTimeoutException}); other tasks go on.
  *   <li>A worker that dies (kill -9, OOM, {@code System.exit}, crash) fails only its in-flight task
@@ -842,7 +844,7 @@ public final class Pool implements TaskPool {
         byte[] define = Codec.encodeFrame(new Messages.Define(fnId, Codec.encode(fn, "function", workerClassPath)),
                 "function", maxFrame);
         MapIterator<T, R> it = new MapIterator<>(new MapCall(fnId), items, chunksize, define, progress, total,
-                ordered, (PIPELINE_DEPTH + 1) * slots.size());
+                ordered, (MAX_PIPELINE_DEPTH + 1) * slots.size());
         // an imap iterator dropped before its end: the function goes once its chunks in flight end
         MapCall call = it.call;
         it.registration = RELEASER.register(it, call::submissionDone);
@@ -897,6 +899,9 @@ public final class Pool implements TaskPool {
         private final boolean ordered;
         private final int window;
         private final Deque<CompletableFuture<Object>> inFlight = new ArrayDeque<>();
+        /** Payload bytes of the chunks in {@link #inFlight}, with the sizes in the same order. */
+        private long inFlightBytes;
+        private final java.util.ArrayDeque<Integer> sizes = new java.util.ArrayDeque<>();
         private Iterator<R> current = Collections.emptyIterator();
         private long done;
 
@@ -925,7 +930,9 @@ public final class Pool implements TaskPool {
         }
 
         private void topUp() {
-            while (!closed && inFlight.size() < window && items.hasNext()) {
+            int floor = (PIPELINE_DEPTH + 1) * slots.size(); // in flight whatever their size
+            while (!closed && inFlight.size() < window && items.hasNext()
+                    && (inFlight.size() < floor || inFlightBytes < WINDOW_BYTES)) {
                 List<T> chunk = new ArrayList<>(Math.min(chunksize, 1024)); // cut lazily: any chunksize is fine
                 while (chunk.size() < chunksize && items.hasNext()) chunk.add(items.next());
                 long id = IDS.incrementAndGet();
@@ -945,6 +952,22 @@ public final class Pool implements TaskPool {
                     throw closed;
                 }
                 inFlight.add(f);
+                sizes.add(payload.length);
+                inFlightBytes += payload.length;
+            }
+        }
+
+        private void removeInFlight(CompletableFuture<Object> f) {
+            java.util.Iterator<CompletableFuture<Object>> i = inFlight.iterator();
+            java.util.Iterator<Integer> n = sizes.iterator();
+            while (i.hasNext()) {
+                int size = n.next();
+                if (i.next() == f) {
+                    i.remove();
+                    n.remove();
+                    inFlightBytes -= size;
+                    return;
+                }
             }
         }
 
@@ -967,7 +990,7 @@ public final class Pool implements TaskPool {
                     if (Thread.currentThread().isInterrupted()) throw cancelled(inFlight, e);
                     throw e;
                 } finally {
-                    inFlight.remove(next);
+                    removeInFlight(next);
                 }
                 done += results.size();
                 if (progress != null) progress.accept(done, total);
@@ -1136,6 +1159,22 @@ public final class Pool implements TaskPool {
     static final int PIPELINE_DEPTH = 2;
 
     /**
+     * Map chunks in flight per worker once the map's chunks prove short: the worker then answers in
+     * batches (see {@code WorkerMain}), one write and one read for many chunks.
+     */
+    static final int MAX_PIPELINE_DEPTH = 32;
+
+    /**
+     * A map chunk that takes less than this (100 µs) from its start to its result, as the parent
+     * sees it, is short: deeper pipelines pay. The backlog behind a running chunk stays under about
+     * {@code MAX_PIPELINE_DEPTH x} this, so a map's end is never long in one worker while another idles.
+     */
+    static final long SHORT_CHUNK_NANOS = 100_000;
+
+    /** Bytes of chunks a map keeps in flight beyond the first {@code 3 x workers} chunks. */
+    static final long WINDOW_BYTES = 16L << 20;
+
+    /**
      * One worker position: its dispatcher thread and its current worker JVM. The thread sends jobs
      * and reads their results in order; behind a map chunk it sends up to
      * {@value #PIPELINE_DEPTH} - 1 more chunks before the first result is back.
@@ -1151,6 +1190,10 @@ public final class Pool implements TaskPool {
         final Deque<Job> inFlight = new ArrayDeque<>();
         /** When the oldest job in flight started: sent to an idle worker, or its predecessor's result came. */
         long headStart;
+        /** The map whose chunk times {@link #chunkNanos} holds (0: none yet). */
+        long timedFn;
+        /** A moving average of the time {@link #timedFn}'s chunks took, start to result, on this worker. */
+        long chunkNanos;
         /** A STOP was taken while jobs were in flight: exit once they are done. */
         boolean stopping;
         /**
@@ -1262,30 +1305,65 @@ public final class Pool implements TaskPool {
         private boolean pipelinable(Job next) {
             Job last = inFlight.peekLast();
             return last != null && last.type == Channel.APPLY && next.type == Channel.APPLY
-                    && inFlight.size() < PIPELINE_DEPTH
+                    && inFlight.size() < depth(next)
                     && (config.maxTasksPerWorker == 0 || tasksRun + inFlight.size() < config.maxTasksPerWorker);
         }
 
-        /** Sends waiting map chunks behind a chunk in flight, up to the pipeline depth. */
+        /**
+         * How many chunks of {@code next}'s map may be in flight here: {@value #PIPELINE_DEPTH}, or up to
+         * {@value #MAX_PIPELINE_DEPTH} once that map's chunks proved short on this worker.
+         */
+        private int depth(Job next) {
+            if (next.fnId != timedFn || chunkNanos >= SHORT_CHUNK_NANOS) return PIPELINE_DEPTH;
+            return MAX_PIPELINE_DEPTH;
+        }
+
+        /** Sends waiting map chunks behind a chunk in flight, up to the pipeline depth, in one write. */
         private void topUp() {
-            while (!stopping && !inFlight.isEmpty() && inFlight.size() < PIPELINE_DEPTH
-                    && inFlight.peekLast().type == Channel.APPLY) {
-                Job next = queue.poll();
-                if (next == null) return;
-                if (next == STOP) {
-                    stopping = true;
-                    return;
+            try {
+                while (!stopping && !inFlight.isEmpty() && inFlight.size() < MAX_PIPELINE_DEPTH
+                        && inFlight.peekLast().type == Channel.APPLY) {
+                    Job next = queue.poll();
+                    if (next == null) return;
+                    if (next == STOP) {
+                        stopping = true;
+                        return;
+                    }
+                    if (!pipelinable(next)) {
+                        queue.offerFirst(next); // for an idle worker, or this one once it is done
+                        return;
+                    }
+                    if (!dispatch(next, true)) return;
                 }
-                if (!pipelinable(next)) {
-                    queue.offerFirst(next); // for an idle worker, or this one once it is done
-                    return;
-                }
-                if (!dispatch(next)) return;
+            } finally {
+                flush();
+            }
+        }
+
+        /**
+         * Writes the chunks {@link #topUp} queued. A worker gone meanwhile is found by the wait for
+         * the result in flight before them, which sends them back to the queue (they never started).
+         */
+        private void flush() {
+            Worker w = worker;
+            if (w == null) return;
+            try {
+                w.channel.flush();
+            } catch (java.io.IOException | RuntimeException e) {
+                // reported by awaitOldest
             }
         }
 
         /** Sends a job to this slot's worker (starting one if needed); false when it could not go. */
         private boolean dispatch(Job job) {
+            return dispatch(job, false);
+        }
+
+        /**
+         * {@link #dispatch(Job)}; with {@code later}, behind a job in flight, the frames are only
+         * queued on the channel, for {@link #flush()}.
+         */
+        private boolean dispatch(Job job, boolean later) {
             if (state == State.TERMINATED) {
                 job.future.completeExceptionally(new CancellationException("pool terminated"));
                 return false;
@@ -1299,8 +1377,9 @@ public final class Pool implements TaskPool {
                 }
                 if (worker == null) worker = launch();
                 Worker w = worker;
-                if (job.define != null && defined.add(job.fnId)) w.send(Channel.DEFINE, job.define);
-                w.send(job.type, job.payload);
+                if (job.define != null && defined.add(job.fnId)) w.sendLater(Channel.DEFINE, job.define);
+                if (later && !inFlight.isEmpty()) w.sendLater(job.type, job.payload);
+                else w.send(job.type, job.payload);
                 if (inFlight.isEmpty()) {
                     headStart = System.nanoTime();
                     running(job, w);
@@ -1359,7 +1438,13 @@ public final class Pool implements TaskPool {
             }
             inFlight.removeFirst();
             running(job, null);
-            headStart = System.nanoTime(); // the worker moved on to the next in flight
+            long now = System.nanoTime();
+            if (job.type == Channel.APPLY) { // how long this map's chunks take here: the pipeline's depth
+                long took = now - headStart;
+                chunkNanos = job.fnId == timedFn ? (3 * chunkNanos + took) / 4 : took;
+                timedFn = job.fnId;
+            }
+            headStart = now; // the worker moved on to the next in flight
             running(inFlight.peekFirst(), w);
             topUp(); // keep it fed while this result is decoded
             if (r.ok) {

@@ -100,6 +100,19 @@ final class Worker implements AutoCloseable {
     }
 
     /**
+     * Queues one frame on the channel, written with the next {@link #send} or channel flush.
+     *
+     * @throws NotDelivered the worker was gone before what was queued before it went out
+     */
+    void sendLater(byte type, byte[] payload) {
+        try {
+            channel.sendLater(type, payload);
+        } catch (IOException e) {
+            throw new NotDelivered(died("the worker was gone before the frame reached it (" + e + ")"));
+        }
+    }
+
+    /**
      * Waits for the next result, skipping heartbeats. The worker runs what it was sent in order,
      * so this is the result of the oldest of the {@code inFlight} frames it was sent. A worker
      * silent for longer than the heartbeat timeout (hung, or stopped with SIGSTOP) is killed and

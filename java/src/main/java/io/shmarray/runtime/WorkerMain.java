@@ -111,13 +111,33 @@ public final class WorkerMain {
         heartbeat.setDaemon(true);
         heartbeat.start();
         Definitions functions = new Definitions();
+        Thread flusher = new Thread(() -> {
+            while (channel.isOpen()) {
+                java.util.concurrent.locks.LockSupport.park(); // until results wait in the queue
+                java.util.concurrent.locks.LockSupport.parkNanos(FLUSH_DELAY_NANOS);
+                try {
+                    channel.flush(); // (nothing to do when the main thread flushed them already)
+                } catch (Exception e) {
+                    return; // the channel broke: the main loop ends too
+                }
+            }
+        }, "shmarray-result-flusher");
+        flusher.setDaemon(true);
+        flusher.start();
+        long lastTask = Long.MAX_VALUE;
         while (true) {
+            // Results of short chunks wait while the next frame is already here, so that a burst
+            // of them goes out in one write; anything else is flushed before the next task or wait.
+            if (channel.hasQueued() && !(lastTask < BATCH_NANOS && channel.hasBufferedFrame())) channel.flush();
             Channel.Frame f = channel.receive(-1);
             if (f == null || f.type == Channel.BYE) {
+                channel.flush();
                 finished = true;
                 return;
             }
+            long start = System.nanoTime();
             Messages.Result result = handle(f, functions, maxFrame);
+            lastTask = f.type == Channel.APPLY ? System.nanoTime() - start : Long.MAX_VALUE;
             f = null; // nothing of a finished task stays reachable from this frame while we wait
             if (result == null) continue;
             System.out.flush();
@@ -125,7 +145,7 @@ public final class WorkerMain {
             if (result.ok()) { // the value, encoded once, after the id
                 byte[] frame = Reply.okFrame(result.id(), result.value());
                 if (frame.length + 1L <= maxFrame) {
-                    channel.send(Channel.RESULT_OK, frame);
+                    queue(channel, Channel.RESULT_OK, frame, flusher);
                     continue;
                 }
                 result = failure(result.id(), new FrameTooLargeException("the task's result", frame.length, maxFrame));
@@ -135,9 +155,29 @@ public final class WorkerMain {
                 frame = Codec.encode(failure(result.id(), new FrameTooLargeException("the task's result", frame.length,
                         maxFrame)));
             }
-            channel.send(Channel.RESULT, frame);
+            queue(channel, Channel.RESULT, frame, flusher);
         }
     }
+
+    /** Queues a result; the flusher sends it if it is still there in {@link #FLUSH_DELAY_NANOS}. */
+    private static void queue(Channel channel, byte type, byte[] frame, Thread flusher) throws java.io.IOException {
+        boolean first = !channel.hasQueued();
+        channel.sendLater(type, frame);
+        if (first) java.util.concurrent.locks.LockSupport.unpark(flusher);
+    }
+
+    /**
+     * A map chunk that ran for less than this (50 µs) lets its result wait for the next one's
+     * when that has arrived already: such results go out in batches. A longer chunk's result goes
+     * out before the next frame is touched; a queued result waits {@link #FLUSH_DELAY_NANOS} at most.
+     */
+    static final long BATCH_NANOS = 50_000;
+
+    /**
+     * How long a queued result may wait for the results of the chunks behind it (200 µs): past
+     * that the flusher thread sends it, so a result never waits for a chunk that turns out long.
+     */
+    static final long FLUSH_DELAY_NANOS = 200_000;
 
     /** The functions of the maps in progress, and the decode failures of those that could not be defined. */
     static final class Definitions {

@@ -565,6 +565,30 @@ class PoolTest {
         };
     }
 
+    /**
+     * Short chunks go many at a time to a worker, which answers in batches; a result queued there
+     * still goes out at once when the chunk behind it turns out long, rather than waiting for it.
+     */
+    @Test
+    @Timeout(120)
+    void batchedResultsDoNotWaitForALongChunkBehindThem() throws Exception {
+        try (Pool pool = Pool.create(1)) {
+            List<Long> items = LongStream.range(0, 2_000).boxed().collect(Collectors.toList());
+            assertEquals(items.stream().map(x -> x * 2).collect(Collectors.toList()), pool.map(x -> x * 2, items, 1),
+                    "short chunks in deep pipelines, results in batches: all of them, in order");
+            long slow = 1_500;
+            Iterator<Long> out = pool.imap(x -> {
+                if (x == slow) Thread.sleep(4_000);
+                return x;
+            }, LongStream.range(0, 2_000).boxed().iterator(), 1);
+            long t0 = System.nanoTime();
+            for (long i = 0; i < slow; i++) assertEquals(i, out.next());
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(ms < 3_000, "the results before the long chunk took " + ms + " ms: they waited for it");
+            for (long i = slow; i < 2_000; i++) assertEquals(i, out.next());
+        }
+    }
+
     @Test
     @Timeout(180)
     void imapPullsAnInfiniteIteratorLazily() throws Exception {
@@ -573,8 +597,8 @@ class PoolTest {
         try (Pool pool = Pool.create(2)) {
             Iterator<Long> out = pool.imap(x -> x * 3, naturals, 5);
             for (long i = 0; i < 50; i++) assertEquals(i * 3, out.next());
-            assertTrue(produced[0] <= 50 + (Pool.PIPELINE_DEPTH + 1) * 2 * 5,
-                    "at most (pipeline depth + 1) x workers chunks ahead: produced " + produced[0]);
+            assertTrue(produced[0] <= 50 + (Pool.MAX_PIPELINE_DEPTH + 1) * 2 * 5,
+                    "at most (max pipeline depth + 1) x workers chunks ahead: produced " + produced[0]);
             Iterator<Long> unordered = pool.imapUnordered(x -> x + 1, List.of(1L, 2L, 3L, 4L).iterator(), 1);
             Set<Long> got = new HashSet<>();
             unordered.forEachRemaining(got::add);
