@@ -30,7 +30,9 @@ final class CompactValues {
 
     private static final byte NULL = 0, INT = 1, LONG = 2, DOUBLE = 3, FLOAT = 4, SHORT = 5, BYTE = 6, CHAR = 7,
             TRUE = 8, FALSE = 9, LATIN1 = 10, UTF16 = 11, INTS = 12, LONGS = 13, DOUBLES = 14, FLOATS = 15,
-            BYTES = 16, SHORTS = 17, CHARS = 18, BOOLEANS = 19, LIST = 20;
+            BYTES = 16, SHORTS = 17, CHARS = 18, BOOLEANS = 19, LIST = 20,
+            /* an ArrayList whose elements are all Integer (Long, Double): the values only, no tag each */
+            INT_LIST = 21, LONG_LIST = 22, DOUBLE_LIST = 23;
 
     private CompactValues() {}
 
@@ -69,8 +71,15 @@ final class CompactValues {
                 return 5L + (latin1(s) ? s.length() : 2L * s.length());
             }
             if (c == ArrayList.class) {
+                List<?> l = (List<?>) o;
+                int bytes = uniformBytes(l);
+                if (bytes > 0) {
+                    values += l.size();
+                    if (values > Codec.MAX_REFS || depth + 1 > Codec.MAX_DEPTH) return -1;
+                    return 5L + (long) bytes * l.size();
+                }
                 long n = 5;
-                for (Object e : (List<?>) o) {
+                for (Object e : l) {
                     long k = size(e, depth + 1);
                     if (k < 0) return -1;
                     n += k;
@@ -82,6 +91,22 @@ final class CompactValues {
             if (arrays.put(o, Boolean.TRUE) != null) return -1; // shared: Java serialization keeps it one
             return 5L + (long) java.lang.reflect.Array.getLength(o) * elementBytes(c.getComponentType());
         }
+    }
+
+    /**
+     * 4 when {@code l} is not empty and holds only Integers, 8 for only Longs or only Doubles
+     * (written as {@link #INT_LIST}, {@link #LONG_LIST}, {@link #DOUBLE_LIST}), else 0.
+     */
+    private static int uniformBytes(List<?> l) {
+        if (l.isEmpty()) return 0;
+        Object first = l.get(0);
+        Class<?> c = first == null ? null : first.getClass();
+        if (c != Integer.class && c != Long.class && c != Double.class) return 0;
+        for (int i = 1, n = l.size(); i < n; i++) {
+            Object e = l.get(i);
+            if (e == null || e.getClass() != c) return 0;
+        }
+        return c == Integer.class ? 4 : 8;
     }
 
     private static int elementBytes(Class<?> c) {
@@ -131,7 +156,22 @@ final class CompactValues {
             }
         } else if (c == ArrayList.class) {
             List<?> l = (List<?>) o;
-            out.put(LIST).putInt(l.size());
+            int n = l.size();
+            if (uniformBytes(l) > 0) {
+                Class<?> e = l.get(0).getClass();
+                if (e == Integer.class) {
+                    out.put(INT_LIST).putInt(n);
+                    for (int i = 0; i < n; i++) out.putInt((Integer) l.get(i));
+                } else if (e == Long.class) {
+                    out.put(LONG_LIST).putInt(n);
+                    for (int i = 0; i < n; i++) out.putLong((Long) l.get(i));
+                } else {
+                    out.put(DOUBLE_LIST).putInt(n);
+                    for (int i = 0; i < n; i++) out.putLong(Double.doubleToRawLongBits((Double) l.get(i)));
+                }
+                return;
+            }
+            out.put(LIST).putInt(n);
             for (Object e : l) write(out, e);
         } else if (c == int[].class) {
             int[] a = (int[]) o;
@@ -270,6 +310,24 @@ final class CompactValues {
                     for (int i = 0; i < n; i++) l.add(read(d + 1));
                     return l;
                 }
+                case INT_LIST: {
+                    int n = uniformList(Integer.class, 4, d);
+                    ArrayList<Object> l = new ArrayList<>(n);
+                    for (int i = 0; i < n; i++) l.add(in.getInt());
+                    return l;
+                }
+                case LONG_LIST: {
+                    int n = uniformList(Long.class, 8, d);
+                    ArrayList<Object> l = new ArrayList<>(n);
+                    for (int i = 0; i < n; i++) l.add(in.getLong());
+                    return l;
+                }
+                case DOUBLE_LIST: {
+                    int n = uniformList(Double.class, 8, d);
+                    ArrayList<Object> l = new ArrayList<>(n);
+                    for (int i = 0; i < n; i++) l.add(Double.longBitsToDouble(in.getLong()));
+                    return l;
+                }
                 case INTS: {
                     int n = peekLength(int[].class, 4, d);
                     int[] a = new int[n];
@@ -325,6 +383,21 @@ final class CompactValues {
                 default:
                     throw new ProtocolException("compact encoding: unknown tag " + tag);
             }
+        }
+
+        /**
+         * The length of a list of {@code n} values of {@code element}: shown to the filter as an
+         * {@link #LIST} of them would be (the list, its array, the element class once), the values
+         * counted against the limit one by one, all before anything is allocated.
+         */
+        private int uniformList(Class<?> element, int elementBytes, long d) {
+            check(ArrayList.class, -1, d);
+            int n = length(elementBytes);
+            if (n == 0) throw new ProtocolException("compact encoding: an empty uniform list");
+            check(Object[].class, n, d);
+            refs += n - 1; // the first counts in the check below
+            check(element, -1, d + 1);
+            return n;
         }
 
         /** An array's length, checked against the bytes left and shown to the filter first. */

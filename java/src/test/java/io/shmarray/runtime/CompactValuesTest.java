@@ -59,6 +59,63 @@ class CompactValuesTest {
         assertTrue(compact.length < java.length, compact.length + " compact bytes vs " + java.length + " serialized");
     }
 
+    /** Lists of only Integers, Longs or Doubles (a map's chunk, its results) go as their values, no tag each. */
+    @Test
+    void uniformListsRoundTripAsTheirValuesAndMixedOnesElementByElement() throws Exception {
+        ArrayList<Integer> ints = new ArrayList<>(List.of(Integer.MIN_VALUE, -1, 0, 127, 128, Integer.MAX_VALUE));
+        ArrayList<Long> longs = new ArrayList<>(List.of(Long.MIN_VALUE, 0L, Long.MAX_VALUE));
+        ArrayList<Double> doubles = new ArrayList<>(List.of(-0.0, Double.NaN, Double.MIN_VALUE, 1e300));
+        for (List<?> l : List.of(ints, longs, doubles)) {
+            byte[] b = Codec.encodeValue(l, "chunk");
+            int element = l.get(0) instanceof Integer ? 4 : 8;
+            assertEquals(1 + 1 + 4 + element * l.size(), b.length, "magic, tag, length, values: " + l);
+            @SuppressWarnings("unchecked")
+            List<Object> back = (List<Object>) roundTrip(l);
+            assertEquals(ArrayList.class, back.getClass());
+            assertEquals(l.size(), back.size());
+            for (int i = 0; i < l.size(); i++) {
+                assertEquals(l.get(i).getClass(), back.get(i).getClass());
+                assertEquals(l.get(i), back.get(i));
+            }
+        }
+        assertEquals(Double.doubleToRawLongBits(-0.0), Double.doubleToRawLongBits((Double) ((List<?>) roundTrip(doubles)).get(0)));
+        // mixed, with a null, empty, nested: the general list encoding, same values back
+        ArrayList<Object> mixed = new ArrayList<>(List.of(1, 2L));
+        ArrayList<Object> withNull = new ArrayList<>(Arrays.asList(1, null, 3));
+        ArrayList<Object> nested = new ArrayList<>(List.of(ints, longs));
+        for (List<?> l : List.of(mixed, withNull, new ArrayList<>(), nested)) {
+            assertEquals(l, roundTrip(l));
+            assertEquals(ArrayList.class, roundTrip(l).getClass());
+        }
+        assertTrue(Codec.encodeValue(mixed, "v").length > 1 + 1 + 4 + 4 + 8, "mixed lists carry a tag per value");
+    }
+
+    @Test
+    void uniformListsKeepTheLimitsAndTheFilter() throws Exception {
+        // a forged length allocates nothing, an empty uniform list is refused, the count of values is limited
+        byte[] forged = ByteBuffer.allocate(6).put(CompactValues.MAGIC).put((byte) 21).putInt(1 << 30).array();
+        assertTrue(assertThrows(ProtocolException.class, () -> Codec.decodeValue(forged, 1 << 20)).getMessage()
+                .contains("exceeds"));
+        byte[] empty = ByteBuffer.allocate(6).put(CompactValues.MAGIC).put((byte) 22).putInt(0).array();
+        assertThrows(ProtocolException.class, () -> Codec.decodeValue(empty, 1 << 20));
+        int n = Codec.MAX_REFS + 1;
+        ByteBuffer tooMany = ByteBuffer.allocate(6 + 4 * n).put(CompactValues.MAGIC).put((byte) 21).putInt(n);
+        ProtocolException refs = assertThrows(ProtocolException.class, () -> Codec.decodeValue(tooMany.array(), Integer.MAX_VALUE - 8L));
+        assertTrue(refs.getMessage().contains("values"), refs.getMessage());
+        String old = System.getProperty(Codec.FILTER_PROPERTY);
+        try {
+            System.setProperty(Codec.FILTER_PROPERTY, "!java.lang.Long");
+            assertThrows(ProtocolException.class, () -> roundTrip(new ArrayList<>(List.of(1L, 2L))), "the element class");
+            System.setProperty(Codec.FILTER_PROPERTY, "maxarray=3");
+            assertThrows(ProtocolException.class, () -> roundTrip(new ArrayList<>(List.of(1, 2, 3, 4))),
+                    "the list's array, as ArrayList shows it to the filter");
+            assertEquals(List.of(1, 2, 3), roundTrip(new ArrayList<>(List.of(1, 2, 3))));
+        } finally {
+            if (old == null) System.clearProperty(Codec.FILTER_PROPERTY);
+            else System.setProperty(Codec.FILTER_PROPERTY, old);
+        }
+    }
+
     @Test
     void everythingElseIsLeftToJavaSerializationWithItsSemantics() throws Exception {
         assertNull(CompactValues.encode(new java.util.HashMap<>()), "not a covered type");
