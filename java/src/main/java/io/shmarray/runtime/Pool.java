@@ -39,8 +39,8 @@ import java.util.function.BiConsumer;
  *       arrays); {@code maxTasksPerWorker} recycles a worker after that many tasks.
  *   <li>{@link #map}, {@link #imap} and {@link #imapUnordered} send their function to each worker
  *       once, then only chunks of items; {@code imap}s pull their input lazily, with at most
- *       {@code 33 x workers} chunks and {@value #WINDOW_BYTES} bytes of them in flight
- *       (back-pressure). Each worker is sent its next chunk before the previous result is back
+ *       {@code 33 x workers} chunks in flight and, beyond the first {@code 3 x workers}, at most
+ *       {@value #WINDOW_BYTES} bytes of them (back-pressure). Each worker is sent its next chunk before the previous result is back
  *       ({@value #PIPELINE_DEPTH} in flight per worker), so it never idles while the parent decodes
  *       a result; once a map's chunks prove short (under {@value #SHORT_CHUNK_NANOS} ns each) up to
  *       {@value #MAX_PIPELINE_DEPTH} go ahead, written together and answered in batches. A task
@@ -705,7 +705,7 @@ public final class Pool implements TaskPool {
      * @param <T> the type of the items
      * @param <R> the type of the results
      * @param fn the function; serialized once, sent once to each worker
-     * @param items the items, read as chunks are sent (at most 3 x workers chunks ahead)
+     * @param items the items, read as chunks are sent (at most 33 x workers chunks ahead)
      * @param chunksize the number of items per chunk (one round trip to a worker), at least 1
      * @return the results, in iteration order
      * @throws RemoteException the first failing item's exception (cause: the original)
@@ -729,7 +729,7 @@ public final class Pool implements TaskPool {
      * @param <T> the type of the items
      * @param <R> the type of the results
      * @param fn the function; serialized once, sent once to each worker
-     * @param items the items, consumed as chunks are sent (at most 3 x workers chunks ahead)
+     * @param items the items, consumed as chunks are sent (at most 33 x workers chunks ahead)
      * @param chunksize the number of items per chunk (one round trip to a worker), at least 1
      * @return the results, in encounter order
      * @throws RemoteException the first failing item's exception (cause: the original)
@@ -759,7 +759,7 @@ public final class Pool implements TaskPool {
     }
 
     /**
-     * Lazy, ordered map over a possibly infinite iterator (at most 3 x workers chunks in flight).
+     * Lazy, ordered map over a possibly infinite iterator (at most 33 x workers chunks in flight).
      * Failures surface from the results' {@code hasNext()} and {@code next()}, as {@link #map}'s do.
      *
      * @param <T> the type of the items
