@@ -125,10 +125,19 @@ public final class WorkerMain {
         flusher.setDaemon(true);
         flusher.start();
         long lastTask = Long.MAX_VALUE;
+        boolean newBatch = false; // results were queued since the flusher was last woken
         while (true) {
             // Results of short chunks wait while the next frame is already here, so that a burst
-            // of them goes out in one write; anything else is flushed before the next task or wait.
-            if (channel.hasQueued() && !(lastTask < BATCH_NANOS && channel.hasBufferedFrame())) channel.flush();
+            // of them goes out in one write (the flusher sends them if they wait too long);
+            // anything else is flushed before the next task or wait, with no other thread woken.
+            if (channel.hasQueued()) {
+                if (lastTask < BATCH_NANOS && channel.hasBufferedFrame()) {
+                    if (newBatch) java.util.concurrent.locks.LockSupport.unpark(flusher);
+                } else {
+                    channel.flush();
+                }
+                newBatch = false;
+            }
             Channel.Frame f = channel.receive(-1);
             if (f == null || f.type == Channel.BYE) {
                 channel.flush();
@@ -145,7 +154,8 @@ public final class WorkerMain {
             if (result.ok()) { // the value, encoded once, after the id
                 byte[] frame = Reply.okFrame(result.id(), result.value());
                 if (frame.length + 1L <= maxFrame) {
-                    queue(channel, Channel.RESULT_OK, frame, flusher);
+                    newBatch |= !channel.hasQueued();
+                    channel.sendLater(Channel.RESULT_OK, frame);
                     continue;
                 }
                 result = failure(result.id(), new FrameTooLargeException("the task's result", frame.length, maxFrame));
@@ -155,15 +165,9 @@ public final class WorkerMain {
                 frame = Codec.encode(failure(result.id(), new FrameTooLargeException("the task's result", frame.length,
                         maxFrame)));
             }
-            queue(channel, Channel.RESULT, frame, flusher);
+            newBatch |= !channel.hasQueued();
+            channel.sendLater(Channel.RESULT, frame);
         }
-    }
-
-    /** Queues a result; the flusher sends it if it is still there in {@link #FLUSH_DELAY_NANOS}. */
-    private static void queue(Channel channel, byte type, byte[] frame, Thread flusher) throws java.io.IOException {
-        boolean first = !channel.hasQueued();
-        channel.sendLater(type, frame);
-        if (first) java.util.concurrent.locks.LockSupport.unpark(flusher);
     }
 
     /**
