@@ -94,10 +94,10 @@ public final class Explain {
      *
      * @param task what would be sent to another process
      * @return what it copies and shares; its {@code toString()} is the printable report
-     * @throws io.shmarray.runtime.NotSerializableTaskException when it cannot travel at all
+     * @throws io.shmarray.NotSerializableTaskException when it cannot travel at all
      */
     public static Report explain(Object task) {
-        long wire = io.shmarray.runtime.Codec.encode(task, "task").length;
+        long wire = io.shmarray.internal.Serialization.encode(task, "task").length;
         SerializedLambda lambda = io.shmarray.internal.Lambdas.serializedForm(task);
         List<Part> parts = new ArrayList<>();
         if (lambda != null) {

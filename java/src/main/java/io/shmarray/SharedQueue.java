@@ -1,6 +1,6 @@
 package io.shmarray;
 
-import io.shmarray.runtime.Codec;
+import io.shmarray.internal.Serialization;
 import java.io.ObjectStreamException;
 import java.io.Serializable;
 import java.lang.invoke.MethodHandles;
@@ -14,7 +14,7 @@ import java.util.Objects;
  * A bounded multi-producer, multi-consumer queue between processes — Python's
  * {@code multiprocessing.Queue}, but a value: pass it as a task argument, return it as a result,
  * put it into another queue, or attach to it by name from a process started later. Items are
- * serialized with the runtime's {@link Codec} (shared arrays inside them travel as handles).
+ * serialized as tasks are ({@code io.shmarray.runtime.Codec}: shared arrays inside them travel as handles).
  *
  * <pre>{@code
  * SharedQueue<String> q = SharedQueue.create(1 << 20);              // 1 MiB of ring buffer
@@ -124,7 +124,7 @@ public final class SharedQueue<T> implements Serializable, AutoCloseable {
      *
      * @param item the item; serialized now, so later changes to it do not travel
      * @throws IllegalArgumentException when the serialized item can never fit the ring
-     * @throws io.shmarray.runtime.NotSerializableTaskException when the item cannot be serialized
+     * @throws io.shmarray.NotSerializableTaskException when the item cannot be serialized
      * @throws WaitInterruptedException when the thread is interrupted while waiting (nothing put)
      */
     public void put(T item) {
@@ -138,11 +138,11 @@ public final class SharedQueue<T> implements Serializable, AutoCloseable {
      * @param timeout how long to wait for room, or {@code null} to wait as long as it takes
      * @return true when the item was put; false when the time ran out (the item was not put)
      * @throws IllegalArgumentException when the serialized item can never fit the ring
-     * @throws io.shmarray.runtime.NotSerializableTaskException when the item cannot be serialized
+     * @throws io.shmarray.NotSerializableTaskException when the item cannot be serialized
      * @throws WaitInterruptedException when the thread is interrupted while waiting (nothing put)
      */
     public boolean offer(T item, Duration timeout) {
-        byte[] bytes = Codec.encodeValue(item, "queue item");
+        byte[] bytes = Serialization.encodeValue(item, "queue item");
         long need = 4L + bytes.length;
         if (need > capacity) {
             throw new IllegalArgumentException("item of " + bytes.length + " serialized bytes can never fit a ring of "
@@ -173,7 +173,7 @@ public final class SharedQueue<T> implements Serializable, AutoCloseable {
      * Takes the oldest item, waiting as long as it takes.
      *
      * @return the item, deserialized in this process
-     * @throws io.shmarray.runtime.ProtocolException when the item's class is unknown here or refused by
+     * @throws io.shmarray.ProtocolException when the item's class is unknown here or refused by
      *     the codec's filter (the item is gone from the queue)
      * @throws WaitInterruptedException when the thread is interrupted while waiting (nothing taken)
      */
@@ -186,7 +186,7 @@ public final class SharedQueue<T> implements Serializable, AutoCloseable {
      *
      * @param timeout how long to wait for an item, or {@code null} to wait as long as it takes
      * @return the item, deserialized in this process, or {@code null} when the time ran out
-     * @throws io.shmarray.runtime.ProtocolException when the item's class is unknown here or refused by
+     * @throws io.shmarray.ProtocolException when the item's class is unknown here or refused by
      *     the codec's filter (the item is gone from the queue)
      * @throws WaitInterruptedException when the thread is interrupted while waiting (nothing taken)
      */
@@ -211,9 +211,9 @@ public final class SharedQueue<T> implements Serializable, AutoCloseable {
             }
             if (bytes != null) {
                 try {
-                    return (T) Codec.decodeValue(bytes, capacity);
+                    return (T) Serialization.decodeValue(bytes, capacity);
                 } catch (ClassNotFoundException e) {
-                    throw new io.shmarray.runtime.ProtocolException("queue item of an unknown class: " + e.getMessage(), e);
+                    throw new ProtocolException("queue item of an unknown class: " + e.getMessage(), e);
                 }
             }
             if (!await(NOT_EMPTY, seen, deadline)) return null;

@@ -3,7 +3,7 @@ package io.shmarray.cluster;
 import io.shmarray.cluster.internal.Dispatcher;
 import io.shmarray.cluster.internal.NodeAgent;
 import io.shmarray.runtime.MapResults;
-import io.shmarray.runtime.NotSerializableTaskException;
+import io.shmarray.NotSerializableTaskException;
 import io.shmarray.runtime.SerializableCallable;
 import io.shmarray.runtime.SerializableFunction;
 import io.shmarray.runtime.SerializableRunnable;

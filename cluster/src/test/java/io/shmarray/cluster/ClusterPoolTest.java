@@ -13,7 +13,7 @@ import io.shmarray.SharedArray;
 import io.shmarray.SharedDoubleArray;
 import io.shmarray.runtime.MapResults;
 import io.shmarray.runtime.Pool;
-import io.shmarray.runtime.ProtocolException;
+import io.shmarray.ProtocolException;
 import io.shmarray.runtime.RemoteException;
 import io.shmarray.runtime.SerializableCallable;
 import io.shmarray.runtime.TaskPool;
@@ -377,8 +377,8 @@ class ClusterPoolTest {
 
             // strided views cannot travel
             try (SharedArray m = a.reshape(n / 4, 4); SharedArray column = m.slice(1, 0, 1)) {
-                io.shmarray.runtime.NotSerializableTaskException strided = assertThrows(
-                        io.shmarray.runtime.NotSerializableTaskException.class, () -> pool.apply(() -> column.length()));
+                io.shmarray.NotSerializableTaskException strided = assertThrows(
+                        io.shmarray.NotSerializableTaskException.class, () -> pool.apply(() -> column.length()));
                 assertTrue(strided.getMessage().contains("strided"), strided.getMessage());
             }
         }

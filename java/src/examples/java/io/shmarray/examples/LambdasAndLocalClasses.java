@@ -1,6 +1,6 @@
 package io.shmarray.examples;
 
-import io.shmarray.runtime.NotSerializableTaskException;
+import io.shmarray.NotSerializableTaskException;
 import io.shmarray.runtime.Pool;
 import io.shmarray.runtime.SerializableFunction;
 import java.util.List;

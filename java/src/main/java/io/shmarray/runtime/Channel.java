@@ -1,5 +1,6 @@
 package io.shmarray.runtime;
 
+import io.shmarray.ProtocolException;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;

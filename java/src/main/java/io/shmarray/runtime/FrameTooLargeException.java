@@ -1,5 +1,7 @@
 package io.shmarray.runtime;
 
+import io.shmarray.ProtocolException;
+
 /**
  * A task, a chunk of a map or a result that serializes to more than the largest control frame
  * ({@code io.shmarray.maxFrameBytes}, default 256 MiB). Nothing was sent: the channel and the

@@ -1,5 +1,7 @@
 package io.shmarray.runtime;
 
+import io.shmarray.NotSerializableTaskException;
+import io.shmarray.ProtocolException;
 import java.lang.ref.Cleaner;
 import java.time.Duration;
 import java.util.ArrayDeque;

@@ -1,5 +1,8 @@
 package io.shmarray.runtime;
 
+import io.shmarray.ProtocolException;
+import io.shmarray.internal.DecodeRules;
+
 /**
  * A result as the parent receives it: a value frame ({@code RESULT_OK}: the task's id, then the
  * value as {@link Codec#encodeValue} wrote it, decoded only by whoever takes the result), or a

@@ -1,5 +1,6 @@
 package io.shmarray.runtime;
 
+import io.shmarray.NotSerializableTaskException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;

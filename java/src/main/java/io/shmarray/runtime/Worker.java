@@ -1,5 +1,7 @@
 package io.shmarray.runtime;
 
+import io.shmarray.ProtocolException;
+import io.shmarray.internal.DecodeRules;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Deque;

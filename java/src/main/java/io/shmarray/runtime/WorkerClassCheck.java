@@ -1,5 +1,6 @@
 package io.shmarray.runtime;
 
+import io.shmarray.NotSerializableTaskException;
 import java.io.File;
 import java.net.URISyntaxException;
 import java.net.URL;

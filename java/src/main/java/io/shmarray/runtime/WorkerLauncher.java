@@ -1,6 +1,7 @@
 package io.shmarray.runtime;
 
 import io.shmarray.internal.ChildJvm;
+import io.shmarray.internal.DecodeRules;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;

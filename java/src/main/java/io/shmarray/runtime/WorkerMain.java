@@ -1,5 +1,6 @@
 package io.shmarray.runtime;
 
+import io.shmarray.ProtocolException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;

@@ -1,5 +1,6 @@
 package io.shmarray.runtime;
 
+import io.shmarray.internal.DecodeRules;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.shmarray.ProtocolException;
+import io.shmarray.internal.CompactValues;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -3,6 +3,7 @@ package io.shmarray.runtime;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.shmarray.NotSerializableTaskException;
 import io.shmarray.SharedArray;
 import io.shmarray.internal.ChildJvm;
 import io.shmarray.testing.NoLeaks;
@@ -30,6 +31,7 @@ class LaunchSetupsTest {
     /** A program that runs one task and one map in workers, or prints why they were refused. */
     private static final String APP = String.join("\n",
             "package app;",
+            "import io.shmarray.NotSerializableTaskException;",
             "import io.shmarray.runtime.*;",
             "public class Main {",
             "    public static void main(String[] args) throws Exception {",
@@ -173,6 +175,7 @@ class LaunchSetupsTest {
         Path jshell = Path.of(bin("jshell"));
         if (!Files.isExecutable(jshell)) TestSupport.skip("no jshell in " + System.getProperty("java.home"));
         Path script = Files.writeString(dir.resolve("s.jsh"), String.join("\n",
+                "import io.shmarray.NotSerializableTaskException;",
                 "import io.shmarray.runtime.*;",
                 "try { System.out.println(\"RESULT \" + WorkerProcess.start(() -> 8).result()); }"
                         + " catch (NotSerializableTaskException e) { System.out.println(\"REFUSED \" + e.getMessage()); }",

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.shmarray.NotSerializableTaskException;
 import io.shmarray.SharedIntArray;
 import io.shmarray.SharedLongArray;
 import io.shmarray.testing.NoLeaks;

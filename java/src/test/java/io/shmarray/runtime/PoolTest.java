@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.shmarray.NotSerializableTaskException;
+import io.shmarray.ProtocolException;
 import io.shmarray.SharedDoubleArray;
 import io.shmarray.SharedLongArray;
 import io.shmarray.testing.NoLeaks;

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.shmarray.Explain;
+import io.shmarray.NotSerializableTaskException;
+import io.shmarray.ProtocolException;
 import io.shmarray.SharedDoubleArray;
 import io.shmarray.SharedIntArray;
 import io.shmarray.testing.NoLeaks;

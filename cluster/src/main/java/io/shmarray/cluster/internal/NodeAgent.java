@@ -4,7 +4,7 @@ import io.shmarray.ArrayHandle;
 import io.shmarray.SharedArray;
 import io.shmarray.cluster.ClusterAuthenticationException;
 import io.shmarray.runtime.Codec;
-import io.shmarray.runtime.NotSerializableTaskException;
+import io.shmarray.NotSerializableTaskException;
 import io.shmarray.runtime.RemoteThrowable;
 import io.shmarray.runtime.SerializableCallable;
 import io.shmarray.runtime.SerializableFunction;

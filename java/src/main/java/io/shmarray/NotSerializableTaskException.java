@@ -1,4 +1,4 @@
-package io.shmarray.runtime;
+package io.shmarray;
 
 /**
  * A task, one of its captured values or arguments, or a result cannot be serialized. Raised in

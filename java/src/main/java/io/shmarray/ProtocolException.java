@@ -1,4 +1,4 @@
-package io.shmarray.runtime;
+package io.shmarray;
 
 /**
  * The control channel carried something it must not: an unauthenticated or forged peer, another

@@ -1,4 +1,6 @@
-package io.shmarray.runtime;
+package io.shmarray.internal;
+
+import io.shmarray.ProtocolException;
 
 import java.io.ObjectInputFilter;
 import java.nio.ByteBuffer;
@@ -14,19 +16,19 @@ import java.util.List;
  * array appears twice (Java serialization would keep it one object), is left to Java
  * serialization: {@link #encode} then returns null.
  *
- * <p>Decoding keeps the limits and the filter of {@link Codec}: every length is checked against
- * the bytes left before anything is allocated, lists nest at most {@value Codec#MAX_DEPTH} deep
- * and hold at most {@value Codec#MAX_REFS} values, and the same {@link ObjectInputFilter} decides
+ * <p>Decoding keeps the limits and the filter of {@link Serialization}: every length is checked against
+ * the bytes left before anything is allocated, lists nest at most {@value Serialization#MAX_DEPTH} deep
+ * and hold at most {@value Serialization#MAX_REFS} values, and the same {@link ObjectInputFilter} decides
  * on each class (once per class and per array length) — a pattern that rejects
  * {@code java.lang.String} rejects it here too.
  *
  * <p>Format: {@link #MAGIC}, then one value: a tag byte and its data (big-endian). A Java
  * serialization stream starts with {@code 0xACED}, so the first byte tells the two apart.
  */
-final class CompactValues {
+public final class CompactValues {
 
     /** First byte of a compact encoding (never the first byte of a Java serialization stream). */
-    static final byte MAGIC = 0x53;
+    public static final byte MAGIC = 0x53;
 
     private static final byte NULL = 0, INT = 1, LONG = 2, DOUBLE = 3, FLOAT = 4, SHORT = 5, BYTE = 6, CHAR = 7,
             TRUE = 8, FALSE = 9, LATIN1 = 10, UTF16 = 11, INTS = 12, LONGS = 13, DOUBLES = 14, FLOATS = 15,
@@ -37,15 +39,15 @@ final class CompactValues {
     private CompactValues() {}
 
     /** Whether {@code b[off]} starts a compact encoding. */
-    static boolean isCompact(byte[] b, int off, int len) {
+    public static boolean isCompact(byte[] b, int off, int len) {
         return len > 0 && b[off] == MAGIC;
     }
 
     /** The compact encoding of {@code o}, or null when it needs Java serialization. */
-    static byte[] encode(Object o) {
+    public static byte[] encode(Object o) {
         Sizer s = new Sizer();
         long size = s.size(o, 0);
-        if (size < 0 || size > Codec.MAX_FRAME_BYTES) return null;
+        if (size < 0 || size > Serialization.MAX_FRAME_BYTES) return null;
         ByteBuffer out = ByteBuffer.allocate((int) size + 1);
         out.put(MAGIC);
         write(out, o);
@@ -58,7 +60,7 @@ final class CompactValues {
         long values;
 
         long size(Object o, int depth) {
-            if (++values > Codec.MAX_REFS || depth > Codec.MAX_DEPTH) return -1;
+            if (++values > Serialization.MAX_REFS || depth > Serialization.MAX_DEPTH) return -1;
             if (o == null) return 1;
             Class<?> c = o.getClass();
             if (c == Integer.class || c == Float.class) return 5;
@@ -75,7 +77,7 @@ final class CompactValues {
                 int bytes = uniformBytes(l);
                 if (bytes > 0) {
                     values += l.size();
-                    if (values > Codec.MAX_REFS || depth + 1 > Codec.MAX_DEPTH) return -1;
+                    if (values > Serialization.MAX_REFS || depth + 1 > Serialization.MAX_DEPTH) return -1;
                     return 5L + (long) bytes * l.size();
                 }
                 long n = 5;
@@ -220,7 +222,7 @@ final class CompactValues {
      * {@code filter}; a malformed encoding, an exceeded limit or a rejected class is a
      * {@link ProtocolException}.
      */
-    static Object decode(byte[] b, int off, int len, ObjectInputFilter filter) {
+    public static Object decode(byte[] b, int off, int len, ObjectInputFilter filter) {
         Reader r = new Reader(ByteBuffer.wrap(b, off, len), filter);
         if (r.in.get() != MAGIC) throw new ProtocolException("not a compact encoding");
         try {
@@ -250,9 +252,9 @@ final class CompactValues {
         }
 
         private void check(Class<?> c, long length, long d) {
-            if (++refs > Codec.MAX_REFS || d > Codec.MAX_DEPTH) {
+            if (++refs > Serialization.MAX_REFS || d > Serialization.MAX_DEPTH) {
                 throw new ProtocolException("the codec's filter rejected a class or a limit: more than "
-                        + Codec.MAX_REFS + " values or deeper than " + Codec.MAX_DEPTH);
+                        + Serialization.MAX_REFS + " values or deeper than " + Serialization.MAX_DEPTH);
             }
             if (length < 0 && allowed.contains(c)) return;
             serialClass = c;
