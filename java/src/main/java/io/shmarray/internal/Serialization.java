@@ -172,7 +172,7 @@ public final class Serialization {
     /**
      * As {@link #decode(byte[], long)}, passing every decoded object through {@code resolver}
      * (after the filter accepted its class), e.g. to turn a transport's own array references back
-     * into arrays ({@link #encodeReplacingArrays}).
+     * into arrays ({@code io.shmarray.runtime.Codec.encodeReplacingArrays}).
      *
      * @param b the serialized bytes
      * @param maxBytes the largest payload accepted

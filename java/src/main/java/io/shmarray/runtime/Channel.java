@@ -88,6 +88,8 @@ final class Channel implements Closeable {
      * channel's monitor like every send: {@link #flush} writes them with one system call.
      */
     private final ByteBuffer out = ByteBuffer.allocateDirect(BUFFER);
+    /** SO_SNDBUF of the socket, read once ({@link #sendBufferBytes}). */
+    private final int sendBuffer;
     private final Selector selector;
     private final long maxFrame;
     /** Bytes this channel sent and received (frames whole, heartbeats included); shared by a pool's channels. */
@@ -108,6 +110,7 @@ final class Channel implements Closeable {
         this.traffic = traffic;
         this.socket = socket;
         this.maxFrame = maxFrame;
+        this.sendBuffer = socket.getOption(java.net.StandardSocketOptions.SO_SNDBUF);
         socket.configureBlocking(false);
         this.selector = Selector.open();
         socket.register(selector, SelectionKey.OP_READ);
@@ -220,17 +223,34 @@ final class Channel implements Closeable {
         try {
             write(out, false);
         } finally {
-            out.clear(); // after a failure the channel is broken anyway: nothing half-sent is kept
+            out.clear(); // after a failure the channel is closed (see write): nothing half-sent stays
         }
     }
 
-    /** Whether frames queued by {@link #sendLater} wait for a {@link #flush}. */
-    synchronized boolean hasQueued() {
-        return out.position() > 0;
+    /**
+     * The kernel's send buffer of this socket, in bytes: frames that a busy peer leaves unread
+     * beyond about this much would block the sender.
+     */
+    int sendBufferBytes() {
+        return sendBuffer;
     }
 
-    /** Writes all of {@code b} (a heap buffer in windows), waiting while the peer's buffer is full. */
+    /**
+     * Writes all of {@code b} (a heap buffer in windows), waiting while the peer's buffer is full.
+     * Any failure — the peer gone, stalled for {@link #FRAME_STALL_MILLIS}, an interrupt — may
+     * leave part of a frame on the wire, so it closes the channel: nothing is written after a
+     * partial frame, and the peer sees the end of the stream instead of garbage.
+     */
     private void write(ByteBuffer b, boolean heap) throws IOException {
+        try {
+            writeFully(b, heap);
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private void writeFully(ByteBuffer b, boolean heap) throws IOException {
         int total = b.remaining();
         long deadline = System.nanoTime() + FRAME_STALL_MILLIS * 1_000_000L;
         while (b.hasRemaining()) {
@@ -316,7 +336,10 @@ final class Channel implements Closeable {
         return new Frame(type, payload);
     }
 
-    /** Whether a whole frame is already received and waits to be parsed: {@link #receive} returns it at once. */
+    /**
+     * Whether a whole frame is already received and waits to be parsed, so that {@link #receive}
+     * returns it without a system call (for tests and diagnostics).
+     */
     boolean hasBufferedFrame() {
         if (in.remaining() < 4) return false;
         int len = in.getInt(in.position());

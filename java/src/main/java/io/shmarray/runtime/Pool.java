@@ -42,11 +42,12 @@ import java.util.function.BiConsumer;
  *   <li>{@link #map}, {@link #imap} and {@link #imapUnordered} send their function to each worker
  *       once, then only chunks of items; {@code imap}s pull their input lazily, with at most
  *       {@code 33 x workers} chunks in flight and, beyond the first {@code 3 x workers}, at most
- *       {@value #WINDOW_BYTES} bytes of them (back-pressure). Each worker is sent its next chunk before the previous result is back
- *       ({@value #PIPELINE_DEPTH} in flight per worker), so it never idles while the parent decodes
- *       a result; once a map's chunks prove short (under {@value #SHORT_CHUNK_NANOS} ns each) up to
- *       {@value #MAX_PIPELINE_DEPTH} go ahead, written together and answered in batches. A task
- *       ({@code submit}) never waits behind another job on a worker.
+ *       {@value #WINDOW_BYTES} bytes of them (back-pressure). Each worker is sent its next chunk
+ *       before the previous result is back ({@value #PIPELINE_DEPTH} in flight per worker), so it
+ *       never idles while the parent decodes a result; once a map's chunks prove short (under
+ *       {@value #SHORT_CHUNK_NANOS} ns each) up to {@value #MAX_PIPELINE_DEPTH} go ahead, written
+ *       together, as long as they fit in {@value #PIPELINE_BYTES} bytes. A task ({@code submit})
+ *       never waits behind another job on a worker.
  *   <li>A task that exceeds its timeout is <em>really</em> cancelled: its worker is killed and
  *       replaced ({@link TaskTimeoutException}); other tasks go on.
  *   <li>A worker that dies (kill -9, OOM, {@code System.exit}, crash) fails only its in-flight task
@@ -922,11 +923,18 @@ public final class Pool implements TaskPool {
         /** Set by {@link #close()}: nothing more is read or submitted. */
         private boolean closed;
 
+        /** Cancels the chunks in flight; their sizes go with them. */
+        private CancellationException cancelAll(CancellationException e) {
+            sizes.clear();
+            inFlightBytes = 0;
+            return cancelled(inFlight, e);
+        }
+
         @Override
         public void close() {
             if (closed) return;
             closed = true;
-            cancelled(inFlight, null);
+            cancelAll(null);
             current = Collections.emptyIterator();
             registration.clean();
         }
@@ -989,7 +997,7 @@ public final class Pool implements TaskPool {
                     List<R> r = (List<R>) await(next);
                     results = r;
                 } catch (CancellationException e) {
-                    if (Thread.currentThread().isInterrupted()) throw cancelled(inFlight, e);
+                    if (Thread.currentThread().isInterrupted()) throw cancelAll(e);
                     throw e;
                 } finally {
                     removeInFlight(next);
@@ -1006,7 +1014,7 @@ public final class Pool implements TaskPool {
                 CompletableFuture.anyOf(inFlight.toArray(new CompletableFuture<?>[0])).exceptionally(t -> null).get();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw cancelled(inFlight, new CancellationException("interrupted while waiting for a result"));
+                throw cancelAll(new CancellationException("interrupted while waiting for a result"));
             } catch (ExecutionException e) {
                 // not reached: failures are mapped to null above
             }
@@ -1161,17 +1169,21 @@ public final class Pool implements TaskPool {
     static final int PIPELINE_DEPTH = 2;
 
     /**
-     * Map chunks in flight per worker once the map's chunks prove short: the worker then answers in
-     * batches (see {@code WorkerMain}), one write and one read for many chunks.
+     * Map chunks in flight per worker once the map's chunks prove short: they go out with one
+     * write, and their results come back to one read.
      */
     static final int MAX_PIPELINE_DEPTH = 32;
 
     /**
      * A map chunk that takes less than this (100 µs) from its start to its result, as the parent
-     * sees it, is short: deeper pipelines pay. The backlog behind a running chunk stays under about
-     * {@code MAX_PIPELINE_DEPTH x} this, so a map's end is never long in one worker while another idles.
+     * sees it, is short: deeper pipelines pay. What waits behind a running chunk then stays about
+     * {@code MAX_PIPELINE_DEPTH x} this long, so a map's end is rarely long in one worker while
+     * another idles; a chunk that turns out long can still hold that many behind it.
      */
     static final long SHORT_CHUNK_NANOS = 100_000;
+
+    /** Bytes of frames a slot sends behind the chunk its worker runs (see {@code Slot.fitsBehindHead}). */
+    static final int PIPELINE_BYTES = 128 * 1024;
 
     /** Bytes of chunks a map keeps in flight beyond the first {@code 3 x workers} chunks. */
     static final long WINDOW_BYTES = 16L << 20;
@@ -1179,7 +1191,9 @@ public final class Pool implements TaskPool {
     /**
      * One worker position: its dispatcher thread and its current worker JVM. The thread sends jobs
      * and reads their results in order; behind a map chunk it sends up to
-     * {@value #PIPELINE_DEPTH} - 1 more chunks before the first result is back.
+     * {@value #PIPELINE_DEPTH} - 1 more chunks before the first result is back, up to
+     * {@value #MAX_PIPELINE_DEPTH} - 1 for a map whose chunks proved short here, and never more
+     * than {@value #PIPELINE_BYTES} bytes of them.
      */
     private final class Slot implements Runnable {
         final Thread thread;
@@ -1307,17 +1321,39 @@ public final class Pool implements TaskPool {
         private boolean pipelinable(Job next) {
             Job last = inFlight.peekLast();
             return last != null && last.type == Channel.APPLY && next.type == Channel.APPLY
-                    && inFlight.size() < depth(next)
+                    && inFlight.size() < depth(next) && fitsBehindHead(next)
                     && (config.maxTasksPerWorker == 0 || tasksRun + inFlight.size() < config.maxTasksPerWorker);
         }
 
         /**
          * How many chunks of {@code next}'s map may be in flight here: {@value #PIPELINE_DEPTH}, or up to
-         * {@value #MAX_PIPELINE_DEPTH} once that map's chunks proved short on this worker.
+         * {@value #MAX_PIPELINE_DEPTH} once that map's chunks proved short on this worker and
+         * everything in flight is of that map (a long chunk of another never has a crowd behind it).
          */
         private int depth(Job next) {
             if (next.fnId != timedFn || chunkNanos >= SHORT_CHUNK_NANOS) return PIPELINE_DEPTH;
+            for (Job j : inFlight) {
+                if (j.fnId != timedFn) return PIPELINE_DEPTH;
+            }
             return MAX_PIPELINE_DEPTH;
+        }
+
+        /**
+         * Whether {@code next} (with its function's definition, when this worker lacks it) fits
+         * with the chunks already sent behind the oldest in flight within half the socket's send
+         * buffer, at most {@value #PIPELINE_BYTES} bytes. The worker reads them only once the
+         * oldest is done: more would block this thread in a write for as long as that chunk runs
+         * (and past the stall limit, fail it).
+         */
+        private boolean fitsBehindHead(Job next) {
+            long bytes = next.payload.length + 5L;
+            if (next.define != null && !defined.contains(next.fnId)) bytes += next.define.length + 5L;
+            boolean head = true;
+            for (Job j : inFlight) {
+                if (!head) bytes += j.payload.length + 5L;
+                head = false;
+            }
+            return bytes <= Math.min(PIPELINE_BYTES, worker.channel.sendBufferBytes() / 2);
         }
 
         /** Sends waiting map chunks behind a chunk in flight, up to the pipeline depth, in one write. */
@@ -1343,17 +1379,13 @@ public final class Pool implements TaskPool {
         }
 
         /**
-         * Writes the chunks {@link #topUp} queued. A worker gone meanwhile is found by the wait for
-         * the result in flight before them, which sends them back to the queue (they never started).
+         * Writes the chunks {@link #topUp} queued. A worker gone meanwhile, or killed because the
+         * write failed, is found by the wait for the result in flight before them, which sends
+         * them back to the queue (they never started).
          */
         private void flush() {
             Worker w = worker;
-            if (w == null) return;
-            try {
-                w.channel.flush();
-            } catch (java.io.IOException | RuntimeException e) {
-                // reported by awaitOldest
-            }
+            if (w != null) w.flush();
         }
 
         /** Sends a job to this slot's worker (starting one if needed); false when it could not go. */

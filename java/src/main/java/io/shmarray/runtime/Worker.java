@@ -98,6 +98,32 @@ final class Worker implements AutoCloseable {
             channel.send(type, payload);
         } catch (IOException e) {
             throw new NotDelivered(died("the worker was gone before the frame reached it (" + e + ")"));
+        } catch (ProtocolException e) {
+            throw notReading(e);
+        }
+    }
+
+    /**
+     * A write that failed part-way (the worker stopped reading for the stall limit) closed the
+     * channel: the worker is killed, so that it runs nothing it may have read, and the frame counts
+     * as never delivered. A frame refused before any byte went out (too large) is the caller's.
+     */
+    private RuntimeException notReading(ProtocolException e) {
+        if (channel.isOpen()) return e;
+        process.destroyForcibly();
+        return new NotDelivered(died("the worker stopped reading its frames (" + e.getMessage() + "): killed"));
+    }
+
+    /**
+     * Writes the frames queued with {@link #sendLater}. When that fails the worker is killed (it
+     * runs nothing more); the wait for the result in flight before them then reports it, and they
+     * go back to the queue as never started.
+     */
+    void flush() {
+        try {
+            channel.flush();
+        } catch (IOException | ProtocolException e) {
+            process.destroyForcibly();
         }
     }
 
@@ -111,6 +137,8 @@ final class Worker implements AutoCloseable {
             channel.sendLater(type, payload);
         } catch (IOException e) {
             throw new NotDelivered(died("the worker was gone before the frame reached it (" + e + ")"));
+        } catch (ProtocolException e) {
+            throw notReading(e);
         }
     }
 

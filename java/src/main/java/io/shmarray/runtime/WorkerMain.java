@@ -112,42 +112,13 @@ public final class WorkerMain {
         heartbeat.setDaemon(true);
         heartbeat.start();
         Definitions functions = new Definitions();
-        Thread flusher = new Thread(() -> {
-            while (channel.isOpen()) {
-                java.util.concurrent.locks.LockSupport.park(); // until results wait in the queue
-                java.util.concurrent.locks.LockSupport.parkNanos(FLUSH_DELAY_NANOS);
-                try {
-                    channel.flush(); // (nothing to do when the main thread flushed them already)
-                } catch (Exception e) {
-                    return; // the channel broke: the main loop ends too
-                }
-            }
-        }, "shmarray-result-flusher");
-        flusher.setDaemon(true);
-        flusher.start();
-        long lastTask = Long.MAX_VALUE;
-        boolean newBatch = false; // results were queued since the flusher was last woken
         while (true) {
-            // Results of short chunks wait while the next frame is already here, so that a burst
-            // of them goes out in one write (the flusher sends them if they wait too long);
-            // anything else is flushed before the next task or wait, with no other thread woken.
-            if (channel.hasQueued()) {
-                if (lastTask < BATCH_NANOS && channel.hasBufferedFrame()) {
-                    if (newBatch) java.util.concurrent.locks.LockSupport.unpark(flusher);
-                } else {
-                    channel.flush();
-                }
-                newBatch = false;
-            }
             Channel.Frame f = channel.receive(-1);
             if (f == null || f.type == Channel.BYE) {
-                channel.flush();
                 finished = true;
                 return;
             }
-            long start = System.nanoTime();
             Messages.Result result = handle(f, functions, maxFrame);
-            lastTask = f.type == Channel.APPLY ? System.nanoTime() - start : Long.MAX_VALUE;
             f = null; // nothing of a finished task stays reachable from this frame while we wait
             if (result == null) continue;
             System.out.flush();
@@ -155,8 +126,7 @@ public final class WorkerMain {
             if (result.ok()) { // the value, encoded once, after the id
                 byte[] frame = Reply.okFrame(result.id(), result.value());
                 if (frame.length + 1L <= maxFrame) {
-                    newBatch |= !channel.hasQueued();
-                    channel.sendLater(Channel.RESULT_OK, frame);
+                    channel.send(Channel.RESULT_OK, frame);
                     continue;
                 }
                 result = failure(result.id(), new FrameTooLargeException("the task's result", frame.length, maxFrame));
@@ -166,23 +136,9 @@ public final class WorkerMain {
                 frame = Codec.encode(failure(result.id(), new FrameTooLargeException("the task's result", frame.length,
                         maxFrame)));
             }
-            newBatch |= !channel.hasQueued();
-            channel.sendLater(Channel.RESULT, frame);
+            channel.send(Channel.RESULT, frame);
         }
     }
-
-    /**
-     * A map chunk that ran for less than this (50 µs) lets its result wait for the next one's
-     * when that has arrived already: such results go out in batches. A longer chunk's result goes
-     * out before the next frame is touched; a queued result waits {@link #FLUSH_DELAY_NANOS} at most.
-     */
-    static final long BATCH_NANOS = 50_000;
-
-    /**
-     * How long a queued result may wait for the results of the chunks behind it (200 µs): past
-     * that the flusher thread sends it, so a result never waits for a chunk that turns out long.
-     */
-    static final long FLUSH_DELAY_NANOS = 200_000;
 
     /** The functions of the maps in progress, and the decode failures of those that could not be defined. */
     static final class Definitions {

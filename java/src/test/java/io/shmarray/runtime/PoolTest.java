@@ -568,16 +568,16 @@ class PoolTest {
     }
 
     /**
-     * Short chunks go many at a time to a worker, which answers in batches; a result queued there
-     * still goes out at once when the chunk behind it turns out long, rather than waiting for it.
+     * Short chunks go many at a time to a worker, written together; each result still comes back
+     * as soon as its chunk is done, not when a long chunk sent behind it ends.
      */
     @Test
     @Timeout(120)
-    void batchedResultsDoNotWaitForALongChunkBehindThem() throws Exception {
+    void resultsOfShortChunksDoNotWaitForALongChunkBehindThem() throws Exception {
         try (Pool pool = Pool.create(1)) {
             List<Long> items = LongStream.range(0, 2_000).boxed().collect(Collectors.toList());
             assertEquals(items.stream().map(x -> x * 2).collect(Collectors.toList()), pool.map(x -> x * 2, items, 1),
-                    "short chunks in deep pipelines, results in batches: all of them, in order");
+                    "short chunks in deep pipelines: all of them, in order");
             long slow = 1_500;
             Iterator<Long> out = pool.imap(x -> {
                 if (x == slow) Thread.sleep(4_000);
