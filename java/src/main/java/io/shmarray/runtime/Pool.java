@@ -902,9 +902,8 @@ public final class Pool implements TaskPool {
         private final boolean ordered;
         private final int window;
         private final Deque<CompletableFuture<Object>> inFlight = new ArrayDeque<>();
-        /** Payload bytes of the chunks in {@link #inFlight}, with the sizes in the same order. */
+        /** Payload bytes of the chunks in {@link #inFlight}. */
         private long inFlightBytes;
-        private final java.util.ArrayDeque<Integer> sizes = new java.util.ArrayDeque<>();
         private Iterator<R> current = Collections.emptyIterator();
         private long done;
 
@@ -923,9 +922,8 @@ public final class Pool implements TaskPool {
         /** Set by {@link #close()}: nothing more is read or submitted. */
         private boolean closed;
 
-        /** Cancels the chunks in flight; their sizes go with them. */
+        /** Cancels the chunks in flight; their bytes go with them. */
         private CancellationException cancelAll(CancellationException e) {
-            sizes.clear();
             inFlightBytes = 0;
             return cancelled(inFlight, e);
         }
@@ -962,23 +960,13 @@ public final class Pool implements TaskPool {
                     throw closed;
                 }
                 inFlight.add(f);
-                sizes.add(payload.length);
                 inFlightBytes += payload.length;
             }
         }
 
+        /** Takes a chunk's future out of {@link #inFlight} (when still there), with its bytes. */
         private void removeInFlight(CompletableFuture<Object> f) {
-            java.util.Iterator<CompletableFuture<Object>> i = inFlight.iterator();
-            java.util.Iterator<Integer> n = sizes.iterator();
-            while (i.hasNext()) {
-                int size = n.next();
-                if (i.next() == f) {
-                    i.remove();
-                    n.remove();
-                    inFlightBytes -= size;
-                    return;
-                }
-            }
+            if (inFlight.remove(f)) inFlightBytes -= ((TaskFuture) f).job.payload.length;
         }
 
         @Override

@@ -94,8 +94,14 @@ final class Worker implements AutoCloseable {
      * @throws NotDelivered the worker was gone before the whole frame went out: it never ran it
      */
     void send(byte type, byte[] payload) {
+        write(type, payload, true);
+    }
+
+    /** {@link Channel#send} ({@code now}) or {@link Channel#sendLater}, with the failures told as {@link #send} tells them. */
+    private void write(byte type, byte[] payload, boolean now) {
         try {
-            channel.send(type, payload);
+            if (now) channel.send(type, payload);
+            else channel.sendLater(type, payload);
         } catch (IOException e) {
             throw new NotDelivered(died("the worker was gone before the frame reached it (" + e + ")"));
         } catch (ProtocolException e) {
@@ -133,13 +139,7 @@ final class Worker implements AutoCloseable {
      * @throws NotDelivered the worker was gone before what was queued before it went out
      */
     void sendLater(byte type, byte[] payload) {
-        try {
-            channel.sendLater(type, payload);
-        } catch (IOException e) {
-            throw new NotDelivered(died("the worker was gone before the frame reached it (" + e + ")"));
-        } catch (ProtocolException e) {
-            throw notReading(e);
-        }
+        write(type, payload, false);
     }
 
     /**
